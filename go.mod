@@ -1,0 +1,3 @@
+module github.com/djangosess/djangosess
+
+go 1.26
