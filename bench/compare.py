@@ -1,0 +1,104 @@
+"""Side-by-side benchmarks of djangosess against Django, in one run.
+
+    /usr/bin/python3 bench/compare.py [--lines N] [--benchtime 2s]
+
+Runs, on the same strings:
+  * Go: BenchmarkCodecDecode / BenchmarkCodecEncode and the parts of a
+    decode measured alone (BenchmarkDecodeParts: HMAC, base64, inflate, JSON);
+  * Django's own SessionStore.decode / encode (bench/django_bench.py), under
+    Django 3.2 (/usr/bin/python3) and 4.2 / 5.2 when .cache/django has them;
+  * whole processes over N sessions made by Django: `djangosess decode
+    --lines` against a Python process decoding the same file with Django.
+Prints a Markdown table of the numbers and the ratios.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3"
+SECRET = "test-secret-key-0123456789"
+
+
+def django_envs():
+    envs = [("3.2", dict(os.environ))]
+    cache = os.environ.get("DJANGOSESS_DJANGO_CACHE", os.path.join(ROOT, ".cache", "django"))
+    for name in sorted(os.listdir(cache)) if os.path.isdir(cache) else []:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.path.join(cache, name)
+        envs.append((name, env))
+    return envs
+
+
+def go_bench(pattern, pkg, benchtime):
+    out = subprocess.run(
+        ["go", "test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "3", pkg],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    best = {}
+    for m in re.finditer(r"^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", out, re.M):
+        name, ns = m.group(1), float(m.group(2))
+        best[name] = min(ns, best.get(name, ns))
+    return best
+
+
+def wall(cmd, stdin_path=None, env=None, repeat=3):
+    best = None
+    for _ in range(repeat):
+        with open(stdin_path or os.devnull, "rb") as fin, open(os.devnull, "wb") as fout:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdin=fin, stdout=fout, env=env, check=True)
+            dt = time.perf_counter() - t0
+        best = dt if best is None or dt < best else best
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=100000)
+    ap.add_argument("--benchtime", default="1s")
+    args = ap.parse_args()
+
+    rows = []
+    go = go_bench("^(BenchmarkCodecDecode|BenchmarkCodecEncode|BenchmarkDecodeParts)$", "./djangosess", args.benchtime)
+    dec, enc = go["BenchmarkCodecDecode"], go["BenchmarkCodecEncode"]
+    parts = {k.split("/")[1]: v for k, v in go.items() if k.startswith("BenchmarkDecodeParts/")}
+    floor = sum(parts.values())
+    rows.append(("Go decode, typical session", "%.0f ns" % dec, ""))
+    rows.append(("Go decode parts alone: " + " + ".join("%s %.0f" % kv for kv in sorted(parts.items())),
+                 "%.0f ns" % floor, "decode / parts = **%.2f×**" % (dec / floor)))
+    rows.append(("Go encode, typical session", "%.0f ns" % enc, ""))
+
+    for ver, env in django_envs():
+        r = subprocess.run([PY, os.path.join(ROOT, "bench", "django_bench.py"), "codec", "20000"],
+                           env=env, check=True, capture_output=True, text=True)
+        d = json.loads(r.stdout)
+        rows.append(("Django %s SessionStore.decode" % d["django"], "%.0f ns" % d["decode_ns"],
+                     "djangosess **%.1f×** faster" % (d["decode_ns"] / dec)))
+        rows.append(("Django %s SessionStore.encode" % d["django"], "%.0f ns" % d["encode_ns"],
+                     "djangosess **%.1f×** faster" % (d["encode_ns"] / enc)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = os.path.join(tmp, "djangosess")
+        subprocess.run(["go", "build", "-o", binary, "./cmd/djangosess"], cwd=ROOT, check=True)
+        lines = os.path.join(tmp, "sessions.txt")
+        subprocess.run([PY, os.path.join(ROOT, "bench", "django_bench.py"), "make-lines", str(args.lines), lines], check=True)
+        env = dict(os.environ, DJANGO_SECRET_KEY=SECRET)
+        tgo = wall([binary, "decode", "--lines"], lines, env)
+        tpy = wall([PY, os.path.join(ROOT, "bench", "django_bench.py"), "decode-lines", lines], repeat=1)
+        rows.append(("`djangosess decode --lines`, %d sessions, whole process" % args.lines, "%.3f s" % tgo, ""))
+        rows.append(("Python + Django 3.2 decoding the same file, whole process", "%.3f s" % tpy,
+                     "djangosess **%.1f×** faster" % (tpy / tgo)))
+
+    print("| measurement | time | ratio |")
+    print("|---|---|---|")
+    for r in rows:
+        print("| %s | %s | %s |" % r)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

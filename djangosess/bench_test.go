@@ -1,0 +1,122 @@
+package djangosess
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/djangosess/djangosess/serializer"
+)
+
+// typicalSession is a logged-in session with a small cart, compressed,
+// as Django 3.2's SessionStore.encode wrote it (bench/django_bench.py typical).
+func typicalSession(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/typical_session.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func BenchmarkCodecDecode(b *testing.B) {
+	data := typicalSession(b)
+	c := mustCodec(b, CodecConfig{})
+	if _, err := c.Decode(data); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := c.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCodecEncode(b *testing.B) {
+	c := mustCodec(b, CodecConfig{})
+	d, err := c.Decode(typicalSession(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.EncodeAt(d, 1700000000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeParts measures the parts no decoder can skip, each alone
+// and on the same bytes as BenchmarkCodecDecode: the HMAC over the signed
+// part, base64 of the payload, inflating it, and parsing the JSON. Their
+// sum is the floor the codec is compared with (bench/compare.py).
+func BenchmarkDecodeParts(b *testing.B) {
+	data := typicalSession(b)
+	signed := data[:strings.LastIndexByte(data, ':')]
+	payload := signed[1:strings.IndexByte(signed, ':')] // without the "." flag
+	z, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	b.Run("hmac", func(b *testing.B) {
+		k := sha256.Sum256([]byte("django.contrib.sessions.SessionStoresigner" + docSecret))
+		m := hmac.New(sha256.New, k[:])
+		sum := make([]byte, 0, sha256.Size)
+		msg := []byte(signed)
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Reset()
+			m.Write(msg)
+			sum = m.Sum(sum[:0])
+		}
+	})
+	b.Run("base64", func(b *testing.B) {
+		dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(payload)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := base64.RawURLEncoding.Decode(dst, []byte(payload)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("inflate", func(b *testing.B) {
+		br := bytes.NewReader(z)
+		dst := make([]byte, 0, len(raw)+64)
+		b.ReportAllocs()
+		for b.Loop() {
+			br.Reset(z)
+			if err := zr.(zlib.Resetter).Reset(br, nil); err != nil {
+				b.Fatal(err)
+			}
+			buf := bytes.NewBuffer(dst[:0])
+			if _, err := buf.ReadFrom(zr); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := (serializer.JSON{}).Unmarshal(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,588 @@
+package serializer
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"sync"
+)
+
+// Unmarshal parses data as Django's JSONSerializer.loads does:
+// json.loads(data.decode("latin-1")) under CPython's rules.
+//
+//   - Any JSON value may be at the top level; NaN, Infinity and -Infinity are
+//     accepted; whitespace is ' ', '\t', '\n' and '\r' only.
+//   - Objects become *Dict (with str keys; a repeated key keeps its first
+//     position and takes its last value, as a Python dict does), arrays
+//     become List, integers Int or BigInt, numbers with a fraction or an
+//     exponent Float (rounded as Python's float() rounds: 1e400 is +Inf).
+//   - A \uXXXX escape of a high surrogate directly followed by one of a low
+//     surrogate gives the combined character; any other surrogate stays a
+//     lone surrogate in the Str (see Str).
+//   - Control characters (below 0x20) inside strings, anything after the
+//     value, and every other syntax error give ErrMalformed with the byte
+//     offset; input longer than MaxSize, nesting deeper than MaxDepth and
+//     integers longer than MaxIntDigits give ErrTooLarge.
+//
+// Strings in the result may share one copy of data, so keeping any of them
+// keeps that copy alive.
+func (j JSON) Unmarshal(data []byte) (Value, error) {
+	if max := j.maxSize(); len(data) > max {
+		return nil, fmt.Errorf("%w: json: input is %d bytes, over the limit of %d", ErrTooLarge, len(data), max)
+	}
+	d := jsonDecoderPool.Get().(*jsonDecoder)
+	d.s = string(data)
+	d.pos = 0
+	d.maxDepth = j.maxDepth()
+	d.maxIntDigits = j.maxIntDigits()
+	v, err := d.decode()
+	d.release()
+	return v, err
+}
+
+var jsonDecoderPool = sync.Pool{New: func() any { return new(jsonDecoder) }}
+
+// jsonDecoder is an iterative parser: open containers are frames, and the
+// values and keys read so far inside them wait on the vals and keys stacks
+// until the container closes, so that every List and Dict is allocated at
+// its final size.
+type jsonDecoder struct {
+	s            string // the input, as latin-1 text: one byte, one character
+	pos          int
+	vals         []Value
+	keys         []string
+	frames       []jsonFrame
+	buf          []byte    // scratch for strings that need decoding
+	keyCache     [32]Value // recent keys, boxed: objects in arrays repeat them
+	maxDepth     int
+	maxIntDigits int
+}
+
+type jsonFrame struct {
+	obj        bool
+	vals, keys int // where the frame's entries start on the stacks
+}
+
+// release drops every reference into the input and result and returns the
+// decoder to the pool, unless its buffers grew large.
+func (d *jsonDecoder) release() {
+	// Entries above len were cleared as their frames closed; an error
+	// leaves some below it.
+	clear(d.vals)
+	clear(d.keys)
+	d.vals, d.keys, d.frames = d.vals[:0], d.keys[:0], d.frames[:0]
+	d.s = ""
+	clear(d.keyCache[:])
+	if cap(d.vals) > 1<<12 || cap(d.keys) > 1<<12 || cap(d.buf) > 1<<16 || cap(d.frames) > 1<<12 {
+		return
+	}
+	jsonDecoderPool.Put(d)
+}
+
+func (d *jsonDecoder) errAt(msg string, off int) error {
+	return fmt.Errorf("%w: json: %s at offset %d", ErrMalformed, msg, off)
+}
+
+func (d *jsonDecoder) skipWS() {
+	for d.pos < len(d.s) {
+		switch d.s[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *jsonDecoder) decode() (Value, error) {
+	s := d.s
+	for {
+		// Read one value at d.pos; containers open a frame and loop back.
+		d.skipWS()
+		if d.pos >= len(s) {
+			return nil, d.errAt("Expecting value", d.pos)
+		}
+		var v Value
+		switch c := s[d.pos]; c {
+		case '{', '[':
+			if len(d.frames) >= d.maxDepth {
+				return nil, fmt.Errorf("%w: json: nesting deeper than %d at offset %d", ErrTooLarge, d.maxDepth, d.pos)
+			}
+			d.pos++
+			d.skipWS()
+			if c == '{' {
+				if d.pos < len(s) && s[d.pos] == '}' {
+					d.pos++
+					v = NewDict(0)
+					break
+				}
+				d.frames = append(d.frames, jsonFrame{obj: true, vals: len(d.vals), keys: len(d.keys)})
+				if err := d.key(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if d.pos < len(s) && s[d.pos] == ']' {
+				d.pos++
+				v = List{}
+				break
+			}
+			d.frames = append(d.frames, jsonFrame{vals: len(d.vals), keys: len(d.keys)})
+			continue
+		default:
+			var err error
+			if v, err = d.scalar(c); err != nil {
+				return nil, err
+			}
+		}
+		// v is complete: add it to the open container, closing containers
+		// for as long as their end follows.
+		for {
+			if len(d.frames) == 0 {
+				d.skipWS()
+				if d.pos != len(s) {
+					return nil, d.errAt("Extra data", d.pos)
+				}
+				return v, nil
+			}
+			d.vals = append(d.vals, v)
+			d.skipWS()
+			f := &d.frames[len(d.frames)-1]
+			if d.pos < len(s) {
+				c := s[d.pos]
+				if c == ',' {
+					d.pos++
+					if f.obj {
+						d.skipWS()
+						if err := d.key(); err != nil {
+							return nil, err
+						}
+					}
+					break
+				}
+				if f.obj && c == '}' || !f.obj && c == ']' {
+					d.pos++
+					v = d.closeFrame()
+					continue
+				}
+			}
+			return nil, d.errAt("Expecting ',' delimiter", d.pos)
+		}
+	}
+}
+
+// key reads `"name" :` at d.pos and pushes the name.
+func (d *jsonDecoder) key() error {
+	if d.pos >= len(d.s) || d.s[d.pos] != '"' {
+		return d.errAt("Expecting property name enclosed in double quotes", d.pos)
+	}
+	k, err := d.str()
+	if err != nil {
+		return err
+	}
+	d.skipWS()
+	if d.pos >= len(d.s) || d.s[d.pos] != ':' {
+		return d.errAt("Expecting ':' delimiter", d.pos)
+	}
+	d.pos++
+	d.keys = append(d.keys, k)
+	return nil
+}
+
+// closeFrame pops the innermost container and builds its value.
+func (d *jsonDecoder) closeFrame() Value {
+	f := d.frames[len(d.frames)-1]
+	d.frames = d.frames[:len(d.frames)-1]
+	vals := d.vals[f.vals:]
+	var v Value
+	if f.obj {
+		keys := d.keys[f.keys:]
+		v = d.buildDict(keys, vals)
+		clear(keys)
+		d.keys = d.keys[:f.keys]
+	} else {
+		l := make(List, len(vals))
+		copy(l, vals)
+		v = l
+	}
+	clear(vals)
+	d.vals = d.vals[:f.vals]
+	return v
+}
+
+// buildDict makes the dict of an object's keys and values. When the keys
+// are distinct (the usual case) and few, the items are laid down directly,
+// sparing SetStr's per-key hash string; Dict scans dicts this small anyway
+// and builds its index lazily. Otherwise SetStr gives Python's semantics for
+// a repeated key: first position, last value.
+func (d *jsonDecoder) buildDict(keys []string, vals []Value) *Dict {
+	const direct = 16
+	if len(keys) <= direct && jsonDistinct(keys) {
+		dict, items := jsonAllocDict(len(keys))
+		for i, k := range keys {
+			items[i] = Item{Key: d.boxKey(k), Value: vals[i]}
+		}
+		dict.items = items
+		return dict
+	}
+	dict := NewDict(len(keys))
+	for i, k := range keys {
+		dict.SetStr(k, vals[i])
+	}
+	return dict
+}
+
+// jsonAllocDict allocates a Dict together with room for n ≤ 16 items, in one
+// allocation of a size class.
+func jsonAllocDict(n int) (*Dict, []Item) {
+	switch {
+	case n <= 2:
+		x := new(struct {
+			d  Dict
+			it [2]Item
+		})
+		return &x.d, x.it[:n:n]
+	case n <= 4:
+		x := new(struct {
+			d  Dict
+			it [4]Item
+		})
+		return &x.d, x.it[:n:n]
+	case n <= 8:
+		x := new(struct {
+			d  Dict
+			it [8]Item
+		})
+		return &x.d, x.it[:n:n]
+	default:
+		x := new(struct {
+			d  Dict
+			it [16]Item
+		})
+		return &x.d, x.it[:n:n]
+	}
+}
+
+// boxKey returns Str(k) as a Value, reusing the box of an equal key seen
+// recently or of a key Django writes, instead of allocating one.
+func (d *jsonDecoder) boxKey(k string) Value {
+	if v := jsonDjangoKey(k); v != nil {
+		return v
+	}
+	if len(k) == 0 {
+		return Str("")
+	}
+	slot := &d.keyCache[(len(k)*7+int(k[0])+int(k[len(k)-1])*3)&(len(d.keyCache)-1)]
+	if s, ok := (*slot).(Str); ok && string(s) == k {
+		return *slot
+	}
+	v := Value(Str(k))
+	*slot = v
+	return v
+}
+
+// The keys Django's own code puts into sessions, boxed once.
+var (
+	jsonKeyAuthUserID      Value = Str("_auth_user_id")
+	jsonKeyAuthUserBackend Value = Str("_auth_user_backend")
+	jsonKeyAuthUserHash    Value = Str("_auth_user_hash")
+	jsonKeySessionExpiry   Value = Str("_session_expiry")
+	jsonKeyMessages        Value = Str("_messages")
+	jsonKeyCSRFToken       Value = Str("_csrftoken")
+	jsonKeyLanguage        Value = Str("_language")
+)
+
+func jsonDjangoKey(k string) Value {
+	if len(k) < 9 || k[0] != '_' {
+		return nil
+	}
+	switch k {
+	case "_auth_user_id":
+		return jsonKeyAuthUserID
+	case "_auth_user_backend":
+		return jsonKeyAuthUserBackend
+	case "_auth_user_hash":
+		return jsonKeyAuthUserHash
+	case "_session_expiry":
+		return jsonKeySessionExpiry
+	case "_messages":
+		return jsonKeyMessages
+	case "_csrftoken":
+		return jsonKeyCSRFToken
+	case "_language":
+		return jsonKeyLanguage
+	}
+	return nil
+}
+
+func jsonDistinct(keys []string) bool {
+	for i := 1; i < len(keys); i++ {
+		for _, k := range keys[:i] {
+			if k == keys[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// scalar reads a value that is not a container, starting with c.
+func (d *jsonDecoder) scalar(c byte) (Value, error) {
+	s := d.s
+	switch c {
+	case '"':
+		str, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		return Str(str), nil
+	case 'n':
+		if d.word("null") {
+			return None{}, nil
+		}
+	case 't':
+		if d.word("true") {
+			return Bool(true), nil
+		}
+	case 'f':
+		if d.word("false") {
+			return Bool(false), nil
+		}
+	case 'N':
+		if d.word("NaN") {
+			return Float(math.NaN()), nil
+		}
+	case 'I':
+		if d.word("Infinity") {
+			return Float(math.Inf(1)), nil
+		}
+	case '-':
+		if d.pos+1 < len(s) && s[d.pos+1] == 'I' {
+			if d.word("-Infinity") {
+				return Float(math.Inf(-1)), nil
+			}
+			break
+		}
+		return d.number()
+	default:
+		if c >= '0' && c <= '9' {
+			return d.number()
+		}
+	}
+	return nil, d.errAt("Expecting value", d.pos)
+}
+
+func (d *jsonDecoder) word(w string) bool {
+	if len(d.s)-d.pos >= len(w) && d.s[d.pos:d.pos+len(w)] == w {
+		d.pos += len(w)
+		return true
+	}
+	return false
+}
+
+func jsonIsDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// number reads a number as CPython's scanner matches it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?, where a fraction or an
+// exponent that is not complete is left unread (and then fails as the next
+// token).
+func (d *jsonDecoder) number() (Value, error) {
+	s := d.s
+	start := d.pos
+	p := start
+	if s[p] == '-' {
+		p++
+	}
+	digits := p
+	switch {
+	case p < len(s) && s[p] == '0':
+		p++
+	case p < len(s) && s[p] >= '1' && s[p] <= '9':
+		p++
+		for p < len(s) && jsonIsDigit(s[p]) {
+			p++
+		}
+	default:
+		return nil, d.errAt("Expecting value", start)
+	}
+	intEnd := p
+	isFloat := false
+	if p+1 < len(s) && s[p] == '.' && jsonIsDigit(s[p+1]) {
+		isFloat = true
+		p += 2
+		for p < len(s) && jsonIsDigit(s[p]) {
+			p++
+		}
+	}
+	if p < len(s) && (s[p] == 'e' || s[p] == 'E') {
+		q := p + 1
+		if q < len(s) && (s[q] == '+' || s[q] == '-') {
+			q++
+		}
+		e := q
+		for q < len(s) && jsonIsDigit(s[q]) {
+			q++
+		}
+		if q > e {
+			isFloat = true
+			p = q
+		}
+	}
+	d.pos = p
+	if isFloat {
+		f, err := strconv.ParseFloat(s[start:p], 64)
+		if err != nil && !math.IsInf(f, 0) { // out of range is ±Inf, as in Python
+			return nil, d.errAt("Expecting value", start)
+		}
+		return Float(f), nil
+	}
+	n := intEnd - digits
+	if n > d.maxIntDigits {
+		return nil, fmt.Errorf("%w: json: integer of %d digits, over the limit of %d, at offset %d", ErrTooLarge, n, d.maxIntDigits, start)
+	}
+	if n <= 18 {
+		var x int64
+		for i := digits; i < intEnd; i++ {
+			x = x*10 + int64(s[i]-'0')
+		}
+		if digits != start {
+			x = -x
+		}
+		return Int(x), nil
+	}
+	if x, err := strconv.ParseInt(s[start:p], 10, 64); err == nil {
+		return Int(x), nil
+	}
+	b, ok := new(big.Int).SetString(s[start:p], 10)
+	if !ok {
+		return nil, d.errAt("Expecting value", start)
+	}
+	return BigInt{V: b}, nil
+}
+
+// jsonStrPlain[c] is true for the bytes that stand for themselves inside a
+// string: not a quote, backslash, control character or latin-1 byte.
+var jsonStrPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str reads a string literal at d.pos (which holds the opening quote).
+func (d *jsonDecoder) str() (string, error) {
+	s := d.s
+	begin := d.pos
+	p := begin + 1
+	for p < len(s) && jsonStrPlain[s[p]] {
+		p++
+	}
+	if p < len(s) && s[p] == '"' {
+		d.pos = p + 1
+		return s[begin+1 : p], nil
+	}
+	buf := append(d.buf[:0], s[begin+1:p]...)
+	for {
+		if p >= len(s) {
+			return "", d.errAt("Unterminated string starting", begin)
+		}
+		c := s[p]
+		switch {
+		case c == '"':
+			d.pos = p + 1
+			d.buf = buf
+			return string(buf), nil
+		case c < 0x20:
+			return "", d.errAt("Invalid control character", p)
+		case c >= 0x80: // latin-1: the byte is the code point
+			buf = append(buf, 0xC0|c>>6, 0x80|c&0x3F)
+			p++
+		case c != '\\':
+			q := p + 1
+			for q < len(s) && jsonStrPlain[s[q]] {
+				q++
+			}
+			buf = append(buf, s[p:q]...)
+			p = q
+		default:
+			if p+1 >= len(s) {
+				return "", d.errAt("Unterminated string starting", begin)
+			}
+			e := s[p+1]
+			if e != 'u' {
+				switch e {
+				case '"', '\\', '/':
+				case 'b':
+					e = '\b'
+				case 'f':
+					e = '\f'
+				case 'n':
+					e = '\n'
+				case 'r':
+					e = '\r'
+				case 't':
+					e = '\t'
+				default:
+					return "", d.errAt("Invalid \\escape", p)
+				}
+				buf = append(buf, e)
+				p += 2
+				break
+			}
+			r, ok := jsonUnhex4(s, p+2)
+			if !ok {
+				return "", d.errAt("Invalid \\uXXXX escape", p)
+			}
+			p += 6
+			if r >= 0xD800 && r <= 0xDBFF && p+1 < len(s) && s[p] == '\\' && s[p+1] == 'u' {
+				r2, ok := jsonUnhex4(s, p+2)
+				if !ok {
+					return "", d.errAt("Invalid \\uXXXX escape", p)
+				}
+				if r2 >= 0xDC00 && r2 <= 0xDFFF {
+					r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
+					p += 6
+				}
+			}
+			buf = jsonAppendCodePoint(buf, r)
+		}
+	}
+}
+
+// jsonUnhex4 decodes the four hex digits at s[i:i+4].
+func jsonUnhex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// jsonAppendCodePoint appends r encoded in UTF-8, writing a surrogate as the
+// 3-byte sequence of Python's "surrogatepass" (which utf8.AppendRune refuses).
+func jsonAppendCodePoint(b []byte, r rune) []byte {
+	switch {
+	case r < 0x80:
+		return append(b, byte(r))
+	case r < 0x800:
+		return append(b, 0xC0|byte(r>>6), 0x80|byte(r)&0x3F)
+	case r < 0x10000:
+		return append(b, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+	default:
+		return append(b, 0xF0|byte(r>>18), 0x80|byte(r>>12)&0x3F, 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+	}
+}

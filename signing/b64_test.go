@@ -1,0 +1,182 @@
+package signing
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+// Expected values are what Python 3.11's django.core.signing.b64_decode
+// returns (checked by TestB64DecodeMatchesPython as well).
+var b64Cases = []struct {
+	in   string
+	want string // the decoded bytes
+	err  bool
+}{
+	{in: "", want: ""},
+	{in: "aGVsbG8", want: "hello"},
+	{in: "aGVsbG8=", want: "hello"},
+	{in: "aGVsbA", want: "hell"},
+	{in: "aGVsbA==", want: "hell"},
+	{in: "ImhlbGxvIg", want: `"hello"`},
+	{in: "a", err: true},                // one data character left over
+	{in: "aGVsb", err: true},            // 5 ≡ 1 (mod 4)
+	{in: "aG!", err: true},              // '!' skipped: 2 data chars, one '=' added
+	{in: "aG!!", err: true},             // no padding added, 2 left over
+	{in: "aG==", want: "h"},             // explicit padding
+	{in: "aG==aGVsbG8", want: "h"},      // stops after the completed group
+	{in: "aG=", want: "h"},              // one '=' given plus one added
+	{in: "a=G=", err: true},             // '=' after one data char is ignored
+	{in: "a=G==", want: "h"},            // ...then "aG" + "==" ends the group
+	{in: "aGVs\nbG8", err: true},        // 7 data chars in 8 bytes: no padding added
+	{in: "aGVsbG8\n", err: true},        // the same
+	{in: "aGVs\nbG8=", want: "hello"},   // the newline is skipped
+	{in: "+/+/", want: "\xfb\xff\xbf"},  // the standard alphabet is accepted
+	{in: "-_-_", want: "\xfb\xff\xbf"},  // the URL-safe one
+	{in: "aGVs\xffbG8=", want: "hello"}, // non-ASCII bytes skipped
+	{in: "====", want: ""},              // padding alone
+	{in: "aGV=", want: "he"},            // 3 data chars + '='
+	{in: "aGVsbG9=", want: "hello"},     // non-zero unused bits ignored
+	{in: "....", want: ""},              // nothing but skipped bytes
+	{in: "aGVsbG8=====", want: "hello"}, // excess padding
+}
+
+func TestB64Decode(t *testing.T) {
+	for _, c := range b64Cases {
+		got, err := B64Decode(c.in)
+		if c.err {
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("B64Decode(%q) = %q, %v; want ErrMalformed", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || string(got) != c.want {
+			t.Errorf("B64Decode(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestB64Encode(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""}, {"h", "aA"}, {"he", "aGU"}, {"hel", "aGVs"}, {`"hello"`, "ImhlbGxvIg"},
+		{"\xfb\xff\xbf", "-_-_"},
+	} {
+		if got := B64Encode([]byte(c.in)); got != c.want {
+			t.Errorf("B64Encode(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// b64Inputs returns the differential test's inputs: the table, valid
+// encodings with bytes inserted, and random strings over an alphabet
+// weighted towards the interesting bytes.
+func b64Inputs() []string {
+	var ins []string
+	for _, c := range b64Cases {
+		ins = append(ins, c.in)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const odd = "AaZz09-_+/=== \n\r\t!.:\x00\x80\xff"
+	for range 2500 {
+		b := make([]byte, r.IntN(13))
+		for i := range b {
+			if r.IntN(3) == 0 {
+				b[i] = odd[r.IntN(len(odd))]
+			} else {
+				b[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[r.IntN(64)]
+			}
+		}
+		ins = append(ins, string(b))
+	}
+	for range 500 {
+		raw := make([]byte, r.IntN(20))
+		for i := range raw {
+			raw[i] = byte(r.Uint32())
+		}
+		enc := []byte(base64.RawURLEncoding.EncodeToString(raw))
+		if r.IntN(2) == 0 {
+			enc = []byte(base64.URLEncoding.EncodeToString(raw))
+		}
+		for range r.IntN(3) {
+			at := r.IntN(len(enc) + 1)
+			enc = append(enc[:at], append([]byte{odd[r.IntN(len(odd))]}, enc[at:]...)...)
+		}
+		ins = append(ins, string(enc))
+	}
+	return ins
+}
+
+// TestB64DecodeMatchesPython runs Django's b64_decode over a few thousand
+// inputs in one Python process and requires the same bytes, or an error
+// exactly where Python raises.
+func TestB64DecodeMatchesPython(t *testing.T) {
+	testB64MatchesPython(t, "b64", B64Decode)
+}
+
+// TestB64DecodeStdMatchesPython does the same for base64.b64decode, which
+// reads the legacy session format.
+func TestB64DecodeStdMatchesPython(t *testing.T) {
+	testB64MatchesPython(t, "b64std", B64DecodeStd)
+}
+
+func testB64MatchesPython(t *testing.T, opName string, decode func(string) ([]byte, error)) {
+	d := djangos(t)[0]
+	ins := b64Inputs()
+	ops := make([]op, len(ins))
+	for i, in := range ins {
+		ops[i] = op{"op": opName, "b64in": base64.StdEncoding.EncodeToString([]byte(in))}
+	}
+	res := d.oracle(t, ops)
+	errs := 0
+	for i, in := range ins {
+		got, err := decode(in)
+		if res[i].Err != "" {
+			errs++
+			if res[i].Err != "Error" { // binascii.Error
+				t.Fatalf("Python raised %s for %q", res[i].Err, in)
+			}
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("B64Decode(%q) = %q, %v; Python raises binascii.Error", in, got, err)
+			}
+			continue
+		}
+		want, _ := base64.StdEncoding.DecodeString(res[i].str(t))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("B64Decode(%q) = %q, %v; Python gives %q", in, got, err, want)
+		}
+	}
+	if errs == 0 || errs == len(ins) {
+		t.Fatalf("%d of %d inputs fail in Python: the inputs do not cover both outcomes", errs, len(ins))
+	}
+	t.Logf("%d inputs, %d rejected", len(ins), errs)
+}
+
+func FuzzB64Decode(f *testing.F) {
+	for _, c := range b64Cases {
+		f.Add(c.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := B64Decode(s)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not match ErrMalformed", err)
+			}
+			return
+		}
+		if len(got) > len(s)*3/4+2 {
+			t.Fatalf("B64Decode(%q) gave %d bytes", s, len(got))
+		}
+		// Round trip: what Python's decoder accepted re-encodes to a string
+		// that decodes to the same bytes.
+		again, err := B64Decode(B64Encode(got))
+		if err != nil || !bytes.Equal(again, got) {
+			t.Fatalf("round trip of %q: %q, %v", got, again, err)
+		}
+		// On canonical input the strict decoder agrees.
+		if std, err := base64.RawURLEncoding.Strict().DecodeString(s); err == nil && !bytes.Equal(std, got) {
+			t.Fatalf("B64Decode(%q) = %q, encoding/base64 gives %q", s, got, std)
+		}
+	})
+}
