@@ -97,9 +97,6 @@ func (o *objectFlags) signingConfig(e *env, ser serializer.Codec) (signing.Confi
 	if accept.AcceptsFallbackKeys() {
 		cfg.FallbackKeys = fallbacks
 	}
-	if o.salt == "" { // Django's `salt or default`: dumps' default salt
-		cfg.Salt = "django.core.signing"
-	}
 	return cfg, nil
 }
 
