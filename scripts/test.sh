@@ -47,8 +47,17 @@ if [ "$fuzztime" != 0 ]; then
     dir=$(go list -f '{{.Dir}}' "$pkg")
     for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
       echo "-- $pkg $target"
-      go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/fuzz.$$.log 2>&1 ||
-        { cat /tmp/fuzz.$$.log; exit 1; }
+      # A worker that misses the fuzz deadline on a loaded machine makes
+      # go test report "context deadline exceeded" with no failing input:
+      # that, and only that, is tried once more.
+      for try in 1 2; do
+        if go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/fuzz.$$.log 2>&1; then break; fi
+        if [ "$try" = 1 ] && grep -q 'context deadline exceeded' /tmp/fuzz.$$.log &&
+           ! grep -q 'Failing input written' /tmp/fuzz.$$.log; then
+          echo "(fuzz deadline missed under load; running $target again)"; continue
+        fi
+        cat /tmp/fuzz.$$.log; exit 1
+      done
       tail -n 1 /tmp/fuzz.$$.log
     done
   done
