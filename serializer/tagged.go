@@ -139,6 +139,16 @@ func MarshalTagged(v Value) ([]byte, error) {
 	return e.buf, nil
 }
 
+// AppendTagged appends the tagged JSON of v to dst, as MarshalTagged
+// writes it. On error it returns dst as it was.
+func AppendTagged(dst []byte, v Value) ([]byte, error) {
+	e := taggedEncoder{buf: dst}
+	if err := e.value(v); err != nil {
+		return dst, err
+	}
+	return e.buf, nil
+}
+
 // MarshalTaggedIndent is MarshalTagged with the output indented as
 // json.MarshalIndent indents: each element on a new line starting with
 // prefix and one copy of indent per level.

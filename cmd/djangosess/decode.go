@@ -173,8 +173,7 @@ func runDecode(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return dst, err
 		}
-		out, err := serializer.MarshalTagged(v)
-		return append(dst, out...), err
+		return serializer.AppendTagged(dst, v)
 	}
 	return runItems(o.lines, pos, e, item, errorItem)
 }

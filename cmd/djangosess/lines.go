@@ -40,13 +40,13 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 			defer wg.Done()
 			for c := range jobs {
 				for _, it := range c.items {
-					var ferr error
-					n := len(c.out)
-					c.out, ferr = fn(c.out, it)
+					before := c.out
+					out, ferr := fn(c.out, it)
 					if ferr != nil {
-						c.out = errLine(c.out[:n], ferr)
+						out = errLine(before, ferr)
 						c.bad++
 					}
+					c.out = out
 					c.out = append(c.out, '\n')
 				}
 				done <- c
