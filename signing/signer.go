@@ -232,8 +232,9 @@ func (c *core) sign(value, ts string) string {
 	return b.String()
 }
 
-// verify checks the signature of signed against every candidate, without
-// stopping at the first match, and reports the first that matched.
+// verify checks the signature of signed against the candidates in order
+// (Key then FallbackKeys, each with Algorithm then LegacyAlgorithms) and
+// reports the first that matched.
 func (c *core) verify(signed string) (Verified, error) {
 	if len(signed) > c.maxInput {
 		return Verified{}, fmt.Errorf("%w: signed value of %d bytes is over the limit of %d", ErrTooLarge, len(signed), c.maxInput)
@@ -243,17 +244,16 @@ func (c *core) verify(signed string) (Verified, error) {
 		return Verified{}, fmt.Errorf("%w: no %q found in value", ErrBadSignature, c.sep)
 	}
 	value, sig := signed[:i], signed[i+len(c.sep):]
-	match := -1
-	for j, cd := range c.cands {
-		if cd.equal(value, sig) && match < 0 {
-			match = j
+	// As Django does, the candidates are tried in order and the first match
+	// wins: each comparison is constant-time, and which candidate matched
+	// (or that the signature's length fits none) is no secret. A length
+	// that does not fit a candidate's algorithm skips its HMAC.
+	for _, cd := range c.cands {
+		if len(sig) == cd.sigLen && cd.equal(value, sig) {
+			return Verified{Value: value, KeyIndex: cd.keyIndex, Algorithm: cd.alg.name}, nil
 		}
 	}
-	if match < 0 {
-		return Verified{}, fmt.Errorf("%w: signature does not match", ErrBadSignature)
-	}
-	cd := c.cands[match]
-	return Verified{Value: value, KeyIndex: cd.keyIndex, Algorithm: cd.alg.name}, nil
+	return Verified{}, fmt.Errorf("%w: signature does not match", ErrBadSignature)
 }
 
 // CookieKey returns the key of Django's get_cookie_signer for secret:

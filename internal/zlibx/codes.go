@@ -1,0 +1,222 @@
+package zlibx
+
+import "encoding/binary"
+
+// fastSlack is the output room the fast loop needs: one match, plus the
+// 8 bytes its word copies may write past it.
+const fastSlack = maxMatch + 8
+
+// Results of fast.
+const (
+	fastSlow = iota // near the end of the input or output: go on slowly
+	fastEOB
+	fastLitCode
+	fastDistCode
+	fastTooFar
+)
+
+// codes decodes the Huffman-coded data of one block, up to its end-of-block
+// code: in the fast loop while the input and the output have room, one
+// careful symbol at a time near their ends.
+func (f *inflater) codes(lt, dt *huffTable) error {
+	for {
+		switch f.fast(lt, dt) {
+		case fastEOB:
+			return nil
+		case fastLitCode:
+			return f.corrupt(reasonLitCode)
+		case fastDistCode:
+			return f.corrupt(reasonDistCode)
+		case fastTooFar:
+			return f.corrupt(reasonTooFar)
+		}
+		if f.op > len(f.out)-fastSlack && len(f.out) < f.max && !f.truncated() {
+			// Make room for the fast loop if the limit allows.
+			f.reserve(fastSlack)
+			if f.op <= len(f.out)-fastSlack && f.ip <= len(f.src)-8 {
+				continue
+			}
+		}
+		if eob, err := f.symbol(lt, dt); eob || err != nil {
+			return err
+		}
+	}
+}
+
+// fast decodes symbols while at least 8 bytes of input and fastSlack
+// bytes of output room remain. It makes no calls, so that its state stays
+// in registers.
+func (f *inflater) fast(lt, dt *huffTable) int {
+	// out is resliced to start at this stream's output, so that a
+	// distance is valid when it is at most op.
+	src, out := f.src, f.out[f.base:]
+	ip, bits, nbits, op := f.ip, f.bits, f.nbits, f.op-f.base
+	lent := (*[litEntries]uint32)(lt.entries)
+	dent := (*[distEntries]uint32)(dt.entries)
+	lmask := uint64(1)<<(lt.root&63) - 1
+	dmask := uint64(1)<<(dt.root&63) - 1
+	status := fastSlow
+	for ip <= len(src)-8 && op <= len(out)-fastSlack {
+		// Refill to 56 or more bits: enough for a length, a distance and
+		// their extra bits (48 bits at most).
+		bits |= binary.LittleEndian.Uint64(src[ip:]) << (nbits & 63)
+		ip += int((63 - nbits) >> 3)
+		nbits |= 56
+
+		e := lent[bits&lmask&(litEntries-1)]
+		if e&kindMask == kindSub {
+			e = lent[((e>>16)+uint32(bits>>(e&63))&(1<<(e>>8&0xf)-1))&(litEntries-1)]
+		}
+		if e&kindMask == kindLiteral {
+			bits >>= e & 63
+			nbits -= uint(e & 0xff)
+			out[op] = byte(e >> 16)
+			op++
+			// Two more literals fit in the bits left (41 or more); a
+			// subtable entry is not a literal and waits for the top.
+			e = lent[bits&lmask&(litEntries-1)]
+			if e&kindMask == kindLiteral {
+				bits >>= e & 63
+				nbits -= uint(e & 0xff)
+				out[op] = byte(e >> 16)
+				op++
+				e = lent[bits&lmask&(litEntries-1)]
+				if e&kindMask == kindLiteral {
+					bits >>= e & 63
+					nbits -= uint(e & 0xff)
+					out[op] = byte(e >> 16)
+					op++
+				}
+			}
+			continue
+		}
+		if e&kindMask != kindLength {
+			if e&kindMask == kindEOB {
+				bits >>= e & 63
+				nbits -= uint(e & 0xff)
+				status = fastEOB
+			} else {
+				status = fastLitCode
+			}
+			break
+		}
+		n := uint(e & 0xff)
+		extra := uint(e>>8) & 0xf
+		length := int(e>>16) + int((bits>>(n&63))&(1<<extra-1))
+		bits >>= (n + extra) & 63
+		nbits -= n + extra
+
+		e = dent[bits&dmask&(distEntries-1)]
+		if e&kindMask == kindSub {
+			e = dent[((e>>16)+uint32(bits>>(e&63))&(1<<(e>>8&0xf)-1))&(distEntries-1)]
+		}
+		if e&kindMask != kindLiteral {
+			status = fastDistCode
+			break
+		}
+		n = uint(e & 0xff)
+		extra = uint(e>>8) & 0xf
+		dist := int(e>>16) + int((bits>>(n&63))&(1<<extra-1))
+		if dist > op {
+			status = fastTooFar
+			break
+		}
+		bits >>= (n + extra) & 63
+		nbits -= n + extra
+
+		// Copy in words, up to 7 bytes past the end (there is room).
+		from := op - dist
+		end := op + length
+		switch {
+		case dist >= 8:
+			for op < end {
+				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
+				op += 8
+				from += 8
+			}
+		case dist == 1:
+			v := uint64(out[from]) * 0x0101010101010101
+			for op < end {
+				binary.LittleEndian.PutUint64(out[op:], v)
+				op += 8
+			}
+		default:
+			for op < end {
+				out[op] = out[from]
+				op++
+				from++
+			}
+		}
+		op = end
+	}
+	f.ip, f.bits, f.nbits, f.op = ip, bits, nbits, op+f.base
+	return status
+}
+
+// symbol decodes one symbol with every check, and reports whether it was
+// the end of the block.
+func (f *inflater) symbol(lt, dt *huffTable) (eob bool, err error) {
+	if f.nbits < 48 {
+		if f.truncated() {
+			return false, f.corrupt(reasonTruncated)
+		}
+		f.refill()
+	}
+	bits := f.bits
+	e := lt.entries[bits&(1<<lt.root-1)]
+	if e&kindMask == kindSub {
+		e = lt.entries[(e>>16)+uint32(bits>>lt.root)&(1<<(e>>8&0xf)-1)]
+	}
+	n := uint(e & 0xff)
+	switch e & kindMask {
+	case kindLiteral:
+		f.drop(n)
+		if f.op >= len(f.out) {
+			if err := f.grow(1); err != nil {
+				return false, err
+			}
+		}
+		f.out[f.op] = byte(e >> 16)
+		f.op++
+		return false, nil
+	case kindEOB:
+		f.drop(n)
+		return true, nil
+	case kindLength:
+	default:
+		return false, f.corrupt(reasonLitCode)
+	}
+	extra := uint(e>>8) & 0xf
+	length := int(e>>16) + int((bits>>n)&(1<<extra-1))
+	f.drop(n + extra)
+	bits = f.bits
+	e = dt.entries[bits&(1<<dt.root-1)]
+	if e&kindMask == kindSub {
+		e = dt.entries[(e>>16)+uint32(bits>>dt.root)&(1<<(e>>8&0xf)-1)]
+	}
+	if e&kindMask != kindLiteral {
+		return false, f.corrupt(reasonDistCode)
+	}
+	n = uint(e & 0xff)
+	extra = uint(e>>8) & 0xf
+	dist := int(e>>16) + int((bits>>n)&(1<<extra-1))
+	f.drop(n + extra)
+	if f.truncated() {
+		return false, f.corrupt(reasonTruncated)
+	}
+	if dist > f.op-f.base {
+		return false, f.corrupt(reasonTooFar)
+	}
+	if length > len(f.out)-f.op {
+		if err := f.grow(length); err != nil {
+			return false, err
+		}
+	}
+	out, op := f.out, f.op
+	from, end := op-dist, op+length
+	for op < end {
+		op += copy(out[op:end], out[from:op])
+	}
+	f.op = end
+	return false, nil
+}
