@@ -34,17 +34,23 @@ func (o *objectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.serializer, "serializer", "json", "SESSION_SERIALIZER: `json` or pickle")
 }
 
-// parsed records which flags were set explicitly (--salt "" is a salt).
-func (o *objectFlags) parsed(fs *flag.FlagSet) error {
+// parse parses args, records which flags were set explicitly (--salt ""
+// is a salt), and returns the positional arguments and the serializer.
+func (o *objectFlags) parse(fs *flag.FlagSet, args []string) ([]string, serializer.Codec, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "salt" {
 			o.saltSet = true
 		}
 	})
 	if o.untimed && !o.saltSet {
-		return usageErrorf("--untimed needs --salt")
+		return nil, nil, usageErrorf("--untimed needs --salt")
 	}
-	return nil
+	ser, err := serializerByName(o.serializer)
+	return pos, ser, err
 }
 
 // codec builds the session_data codec the flags describe.
@@ -104,14 +110,7 @@ func runDecode(ctx context.Context, args []string, e *env) error {
 	var o objectFlags
 	fs := newFlagSet("decode", "[DATA]", decodeDoc, e)
 	o.register(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := o.parsed(fs); err != nil {
-		return err
-	}
-	ser, err := serializerByName(o.serializer)
+	pos, ser, err := o.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -22,14 +22,7 @@ func runEncode(ctx context.Context, args []string, e *env) error {
 	var noCompress bool
 	fs.StringVar(&timestamp, "timestamp", "", "sign as of Unix time `UNIX` (whole seconds; default: --now or the clock)")
 	fs.BoolVar(&noCompress, "no-compress", false, "never zlib-compress (Django compresses session data when that makes it shorter)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := o.parsed(fs); err != nil {
-		return err
-	}
-	ser, err := serializerByName(o.serializer)
+	pos, ser, err := o.parse(fs, args)
 	if err != nil {
 		return err
 	}
