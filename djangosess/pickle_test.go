@@ -2,6 +2,5 @@ package djangosess
 
 import "github.com/djangosess/djangosess/serializer"
 
-// pickleSerializer is the pickle codec, for the vectors made with
-// PickleSerializer; nil until it exists.
-func pickleSerializer() serializer.Codec { return nil }
+// pickleSerializer is Django's PickleSerializer (protocol 5, as on Python ≥ 3.8).
+func pickleSerializer() serializer.Codec { return serializer.Pickle{} }

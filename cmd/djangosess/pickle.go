@@ -2,7 +2,11 @@ package main
 
 import "github.com/djangosess/djangosess/serializer"
 
-// newPickleSerializer is the pickle serializer, once it exists.
+// newPickleSerializer returns Django's PickleSerializer for "pickle"
+// (protocol 5, as Django writes on Python ≥ 3.8; any protocol is read).
 func newPickleSerializer(name string) (serializer.Codec, error) {
-	return nil, usageErrorf("--serializer: unknown serializer %q (json)", name)
+	if name == "pickle" {
+		return serializer.Pickle{}, nil
+	}
+	return nil, usageErrorf("--serializer: unknown serializer %q (json or pickle)", name)
 }

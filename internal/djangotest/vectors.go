@@ -31,6 +31,10 @@ type Case struct {
 	DjangoDecodeError *string         `json:"django_decode_error"`
 	Legacy            json.RawMessage `json:"legacy"`
 	Compressed        *bool           `json:"compressed"`
+	// IdentityDependent marks pickles whose bytes depend on which Python
+	// objects were shared (memo references), which a value rebuilt from
+	// tagged JSON cannot reproduce: compare values, not bytes.
+	IdentityDependent bool `json:"identity_dependent"`
 }
 
 // Str returns a string param ("" when absent).
