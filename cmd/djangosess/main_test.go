@@ -18,6 +18,7 @@ const (
 	dumpsHello  = "ImhlbGxvIg:1r31eq:MwR1ymO1NEflTgfCSMH7km4WvyJ-_ySA0khI9A1bnBg"
 	dumpsHello1 = "ImhlbGxvIg:1r31eq:jV-4t3Ki6OMqCsONhLDLrlV6JEU" // sha1
 	dumpsOld    = "ImhlbGxvIg:1r31eq:ncPgC-ffWb4thEYUd5nucMPbKxHXFqJMh9NOeskq7zI"
+	pickleUID   = "gAWVGAAAAAAAAAB9lIwNX2F1dGhfdXNlcl9pZJSMATGUcy4:1r31eq:U6REuRHzcxmrPTyNDPO2UcJxP-3M-dwgYoxmliOKJfE" // PickleSerializer, 4.x
 )
 
 type result struct {
@@ -67,6 +68,10 @@ func TestCLI(t *testing.T) {
 		{"loads fallback", fallback, "", []string{"decode", "--salt", "django.core.signing", dumpsOld}, 0, `"hello"` + "\n", ""},
 		{"loads fallback not by 4.0", fallback, "", []string{"decode", "--salt", "django.core.signing", "--django", "4.0", dumpsOld}, 1, "", "bad signature"},
 		{"loads wrong salt", withKey, "", []string{"decode", "--salt", "other", dumpsHello}, 1, "", "bad signature"},
+		{"decode pickle", withKey, "", []string{"decode", "--serializer", "pickle", pickleUID}, 0, `{"_auth_user_id":"1"}` + "\n", ""},
+		{"decode pickle as json", withKey, "", []string{"decode", pickleUID}, 1, "", "malformed"},
+		{"encode pickle", withKey, "", []string{"encode", "--serializer", "pickle", "--timestamp", "1700000000", `{"_auth_user_id":"1"}`}, 0, pickleUID + "\n", ""},
+		{"unknown serializer", withKey, "", []string{"decode", "--serializer", "yaml", pickleUID}, 2, "", "unknown serializer"},
 		{"encode uncompressed", withKey, "", []string{"encode", "--timestamp", "1700000000", `{"_session_expiry":"2030-01-02T03:04:05+00:00"}`}, 0, expiry41 + "\n", ""},
 		{"encode legacy", withKey, taggedD, []string{"encode", "--django", "2.2"}, 0, legacyD + "\n", ""},
 		{"encode legacy sha1 3.2", withKey, taggedD, []string{"encode", "--django", "3.2", "--algorithm", "sha1"}, 0, legacyD + "\n", ""},
