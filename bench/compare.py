@@ -64,14 +64,15 @@ def main():
     args = ap.parse_args()
 
     rows = []
-    go = go_bench("^(BenchmarkCodecDecode|BenchmarkCodecEncode|BenchmarkDecodeParts)$", "./djangosess", args.benchtime)
-    dec, enc = go["BenchmarkCodecDecode"], go["BenchmarkCodecEncode"]
+    go = go_bench("^(BenchmarkCodecDecode|BenchmarkCodecDecodePickle|BenchmarkCodecEncode|BenchmarkDecodeParts)$", "./djangosess", args.benchtime)
+    dec, enc, decp = go["BenchmarkCodecDecode"], go["BenchmarkCodecEncode"], go["BenchmarkCodecDecodePickle"]
     parts = {k.split("/")[1]: v for k, v in go.items() if k.startswith("BenchmarkDecodeParts/")}
     floor = sum(parts.values())
     rows.append(("Go decode, typical session", "%.0f ns" % dec, ""))
     rows.append(("Go decode parts alone: " + " + ".join("%s %.0f" % kv for kv in sorted(parts.items())),
                  "%.0f ns" % floor, "decode / parts = **%.2f×**" % (dec / floor)))
     rows.append(("Go encode, typical session", "%.0f ns" % enc, ""))
+    rows.append(("Go decode, typical session, PickleSerializer", "%.0f ns" % decp, ""))
 
     for ver, env in django_envs():
         r = subprocess.run([PY, os.path.join(ROOT, "bench", "django_bench.py"), "codec", "20000"],
@@ -81,6 +82,13 @@ def main():
                      "djangosess **%.1f×** faster" % (d["decode_ns"] / dec)))
         rows.append(("Django %s SessionStore.encode" % d["django"], "%.0f ns" % d["encode_ns"],
                      "djangosess **%.1f×** faster" % (d["encode_ns"] / enc)))
+        if ver.startswith("5."):
+            continue  # PickleSerializer was removed in 5.0
+        r = subprocess.run([PY, os.path.join(ROOT, "bench", "django_bench.py"), "--serializer=pickle", "codec", "20000"],
+                           env=env, check=True, capture_output=True, text=True)
+        d = json.loads(r.stdout)
+        rows.append(("Django %s SessionStore.decode, PickleSerializer" % d["django"], "%.0f ns" % d["decode_ns"],
+                     "djangosess **%.1f×** faster" % (d["decode_ns"] / decp)))
 
     with tempfile.TemporaryDirectory() as tmp:
         binary = os.path.join(tmp, "djangosess")

@@ -8,6 +8,8 @@ the Django to measure on PYTHONPATH.
   django_bench.py decode-lines FILE      decode every line with SessionStore.decode
                                          (the whole process is what is timed)
   django_bench.py typical                print the typical session, encoded
+
+  --serializer=pickle before the command uses PickleSerializer (Django ≤ 4.2).
 """
 import json
 import sys
@@ -19,8 +21,11 @@ from django.conf import settings
 SECRET_KEY = "test-secret-key-0123456789"
 
 
-def setup():
+def setup(serializer="json"):
+    ser = {"json": "django.contrib.sessions.serializers.JSONSerializer",
+           "pickle": "django.contrib.sessions.serializers.PickleSerializer"}[serializer]
     settings.configure(
+        SESSION_SERIALIZER=ser,
         SECRET_KEY=SECRET_KEY,
         INSTALLED_APPS=["django.contrib.sessions", "django.contrib.contenttypes", "django.contrib.auth"],
         SESSION_ENGINE="django.contrib.sessions.backends.db",
@@ -60,17 +65,23 @@ def best_ns(fn, iters, repeat=5):
 
 
 def main():
+    args = sys.argv[1:]
+    serializer = "json"
+    if args and args[0].startswith("--serializer="):
+        serializer = args.pop(0).split("=", 1)[1]
+    sys.argv[1:] = args
     cmd = sys.argv[1]
-    Store = setup()
+    Store = setup(serializer)
     s = Store()
     if cmd == "codec":
         iters = int(sys.argv[2])
         data = typical()
         enc = s.encode(data)
-        assert enc.startswith("."), "typical session must compress"
+        assert serializer == "pickle" or enc.startswith("."), "typical session must compress"
         assert s.decode(enc) == data
         out = {
             "django": django.get_version(),
+            "serializer": serializer,
             "decode_ns": best_ns(lambda: s.decode(enc), iters),
             "encode_ns": best_ns(lambda: s.encode(data), iters),
             "encoded": enc,

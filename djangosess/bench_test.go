@@ -19,7 +19,12 @@ import (
 // as Django 3.2's SessionStore.encode wrote it (bench/django_bench.py typical).
 func typicalSession(tb testing.TB) string {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/typical_session.txt")
+	return readSession(tb, "testdata/typical_session.txt")
+}
+
+func readSession(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -34,6 +39,22 @@ func BenchmarkCodecDecode(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := c.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCodecDecodePickle decodes the same session written by Django
+// 3.2 with PickleSerializer (bench/django_bench.py --serializer=pickle typical).
+func BenchmarkCodecDecodePickle(b *testing.B) {
+	data := readSession(b, "testdata/typical_session_pickle.txt")
+	c := mustCodec(b, CodecConfig{Serializer: serializer.Pickle{}})
+	if _, err := c.Decode(data); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Decode(data); err != nil {
 			b.Fatal(err)
