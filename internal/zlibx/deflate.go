@@ -30,6 +30,7 @@ type encoder struct {
 	clLen               [numCodeLen]uint8
 	clCode              [numCodeLen]uint16
 	clSeq               [numLitLen + numDist]uint16 // code length symbols, extra bits above bit 5
+	clIn                [numLitLen + numDist]uint8  // the code lengths to run-length code
 	nClSeq              int
 	litSyms             [numLitLen]uint16 // the symbols with a code, in order
 	distSyms            [numDist]uint16
@@ -71,19 +72,19 @@ func Deflate(dst, src []byte) []byte {
 	fixedBytes := (3 + fixedBits + 7) / 8
 	dynBytes := (3 + dynBits + 7) / 8
 	size := min(fixedBytes, dynBytes, storedBytes)
-	dst = grow(dst, 2+size+4)
+	dst = grow(dst, 2+size+4+16)  // 16: slack for writeData
 	dst = append(dst, 0x78, 0x9c) // 32 KiB window, default level; 0x789c % 31 == 0
 	switch size {
 	case fixedBytes:
 		w := bitWriter{out: dst}
 		w.write(1|1<<1, 3) // final, fixed
-		e.writeData(&w, src, &fixedLitCode, &fixedLitLen, &fixedDistCode, &fixedDistLen)
+		e.writeData(&w, fixedBits, src, &fixedLitCode, &fixedLitLen, &fixedDistCode, &fixedDistLen)
 		dst = w.flush()
 	case dynBytes:
 		w := bitWriter{out: dst}
 		w.write(1|2<<1, 3) // final, dynamic
 		e.writeDynamicHeader(&w, hlit, hdist, hclen)
-		e.writeData(&w, src, &e.litCode, &e.litLen, &e.distCode, &e.distLen)
+		e.writeData(&w, dynBits-headerBits, src, &e.litCode, &e.litLen, &e.distCode, &e.distLen)
 		dst = w.flush()
 	default:
 		dst = appendStored(dst, src)
@@ -265,20 +266,22 @@ func (e *encoder) dynamicCode() (hlit, hdist, hclen, headerBits int) {
 		ndist--
 	}
 	// Run-length code the lengths, both codes as one sequence.
-	var all [numLitLen + numDist]uint8
+	all := &e.clIn
 	copy(all[:], e.litLen[:nlit])
 	copy(all[nlit:], e.distLen[:ndist])
 	seq := all[:nlit+ndist]
 	clear(e.clFreq[:])
 	ns := 0
-	emit := func(sym, extra uint16) {
-		e.clSeq[ns] = sym | extra<<5
-		ns++
-		e.clFreq[sym]++
-	}
+	clSeq := &e.clSeq
 	for i := 0; i < len(seq); {
 		v := seq[i]
 		run := 1
+		if v == 0 {
+			// Zero runs are long: skip 8 zeros at a time.
+			for i+run+8 <= len(seq) && binary.LittleEndian.Uint64(seq[i+run:]) == 0 {
+				run += 8
+			}
+		}
 		for i+run < len(seq) && seq[i+run] == v {
 			run++
 		}
@@ -286,24 +289,34 @@ func (e *encoder) dynamicCode() (hlit, hdist, hclen, headerBits int) {
 		if v == 0 {
 			for run >= 11 {
 				r := min(run, 138)
-				emit(18, uint16(r-11))
+				clSeq[ns%len(clSeq)] = 18 | uint16(r-11)<<5
+				ns++
+				e.clFreq[18]++
 				run -= r
 			}
 			if run >= 3 {
-				emit(17, uint16(run-3))
+				clSeq[ns%len(clSeq)] = 17 | uint16(run-3)<<5
+				ns++
+				e.clFreq[17]++
 				run = 0
 			}
 		} else {
-			emit(uint16(v), 0)
+			clSeq[ns%len(clSeq)] = uint16(v)
+			ns++
+			e.clFreq[v%numCodeLen]++
 			run--
 			for run >= 3 {
 				r := min(run, 6)
-				emit(16, uint16(r-3))
+				clSeq[ns%len(clSeq)] = 16 | uint16(r-3)<<5
+				ns++
+				e.clFreq[16]++
 				run -= r
 			}
 		}
 		for ; run > 0; run-- {
-			emit(uint16(v), 0)
+			clSeq[ns%len(clSeq)] = uint16(v)
+			ns++
+			e.clFreq[v%numCodeLen]++
 		}
 	}
 	e.nClSeq = ns
@@ -320,77 +333,104 @@ func (e *encoder) dynamicCode() (hlit, hdist, hclen, headerBits int) {
 	return nlit, ndist, hclen, headerBits
 }
 
-// writeDynamicHeader writes the header that dynamicCode prepared.
+// writeDynamicHeader writes the header that dynamicCode prepared, the
+// code length sequence with a 64-bit accumulator as in writeData.
 func (e *encoder) writeDynamicHeader(w *bitWriter, hlit, hdist, hclen int) {
 	w.write(uint64(hlit-257)|uint64(hdist-1)<<5|uint64(hclen-4)<<10, 14)
 	for _, s := range codeOrder[:hclen] {
 		w.write(uint64(e.clLen[s]), 3)
 	}
-	for _, x := range e.clSeq[:e.nClSeq] {
-		sym := x & 31
-		w.write(uint64(e.clCode[sym]), uint(e.clLen[sym]))
-		switch sym {
-		case 16:
-			w.write(uint64(x>>5), 2)
-		case 17:
-			w.write(uint64(x>>5), 3)
-		case 18:
-			w.write(uint64(x>>5), 7)
-		}
+	for w.nbits >= 8 {
+		w.out = append(w.out, byte(w.bits))
+		w.bits >>= 8
+		w.nbits -= 8
 	}
+	// At most 7+7 bits an entry.
+	w.out = grow(w.out, e.nClSeq*14/8+16)
+	buf := w.out[:cap(w.out)]
+	pos, acc, n := len(w.out), w.bits, w.nbits
+	for _, x := range e.clSeq[:e.nClSeq] {
+		sym := x & 31 % numCodeLen
+		acc |= uint64(e.clCode[sym]) << (n & 63)
+		n += uint(e.clLen[sym])
+		acc |= uint64(x>>5) << (n & 63)
+		n += uint(clExtra[sym])
+		binary.LittleEndian.PutUint64(buf[pos:], acc)
+		pos += int(n >> 3)
+		acc >>= n &^ 7 & 63
+		n &= 7
+	}
+	w.out, w.bits, w.nbits = buf[:pos], acc, n
 }
+
+// clExtra is the number of extra bits of each code length symbol.
+var clExtra = [numCodeLen]uint8{16: 2, 17: 3, 18: 7}
 
 // writeData writes src as literals and the matches found, then the
 // end-of-block code, with the given literal/length and distance codes.
-// The bit buffer lives in locals here.
-func (e *encoder) writeData(w *bitWriter, src []byte, lc *[numLitLen]uint16, ll *[numLitLen]uint8, dc *[numDist]uint16, dl *[numDist]uint8) {
-	out, acc, n := w.out, w.bits, w.nbits
-	for n >= 16 {
-		out = binary.LittleEndian.AppendUint16(out, uint16(acc))
-		acc >>= 16
-		n -= 16
+// The bit buffer lives in locals here: a 64-bit accumulator holding
+// fewer than 8 bits between symbols, stored 8 bytes at a time into the
+// spare capacity of w.out (grown here if short) and advanced by the whole
+// bytes written.
+func (e *encoder) writeData(w *bitWriter, dataBits int, src []byte, lc *[numLitLen]uint16, ll *[numLitLen]uint8, dc *[numDist]uint16, dl *[numDist]uint8) {
+	for w.nbits >= 8 {
+		w.out = append(w.out, byte(w.bits))
+		w.bits >>= 8
+		w.nbits -= 8
 	}
+	// Room for the data bits (counted by the caller) and 8 bytes of
+	// slack for the last store.
+	w.out = grow(w.out, dataBits/8+16)
+	buf := w.out[:cap(w.out)]
+	pos, acc, n := len(w.out), w.bits, w.nbits
 	lit := 0
 	for _, m := range e.matches {
-		// Literals up to the match, three at a time: 27 bits at most,
-		// and n < 32 here.
-		pos := int(m >> 32)
-		for _, b := range src[lit:pos] {
+		pos0 := int(m >> 32)
+		run := src[lit:pos0]
+		// Literals three at a time: 7 + 3*15 bits fit the accumulator.
+		for len(run) >= 3 {
+			b0, b1, b2 := run[0], run[1], run[2]
+			acc |= uint64(lc[b0]) << (n & 63)
+			n += uint(ll[b0])
+			acc |= uint64(lc[b1]) << (n & 63)
+			n += uint(ll[b1])
+			acc |= uint64(lc[b2]) << (n & 63)
+			n += uint(ll[b2])
+			binary.LittleEndian.PutUint64(buf[pos:], acc)
+			pos += int(n >> 3)
+			acc >>= n &^ 7 & 63
+			n &= 7
+			run = run[3:]
+		}
+		for _, b := range run {
 			acc |= uint64(lc[b]) << (n & 63)
 			n += uint(ll[b])
-			if n >= 32 {
-				out = binary.LittleEndian.AppendUint32(out, uint32(acc))
-				acc >>= 32
-				n -= 32
-			}
 		}
-		if pos == len(src) {
+		binary.LittleEndian.PutUint64(buf[pos:], acc)
+		pos += int(n >> 3)
+		acc >>= n &^ 7 & 63
+		n &= 7
+		if pos0 == len(src) {
 			break
 		}
 		// Length code and extra bits (20 bits at most), distance code
-		// and extra bits (28 at most).
+		// and extra bits (28 at most): 55 bits with the 7 left.
 		l := int(m>>16) & 0xff // length-3
 		c := int(lengthCode[l])
 		s := 257 + c
 		acc |= (uint64(lc[s]) | uint64(l+minMatch-int(lengthBase[c]))<<(ll[s]&63)) << (n & 63)
 		n += uint(ll[s]) + uint(lengthExtra[c])
-		if n >= 32 {
-			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
-			acc >>= 32
-			n -= 32
-		}
 		d := int(m&0xffff) + 1
 		x := distCode(d)
 		acc |= (uint64(dc[x]) | uint64(d-int(distBase[x]))<<(dl[x]&63)) << (n & 63)
 		n += uint(dl[x]) + uint(distExtra[x])
-		if n >= 32 {
-			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
-			acc >>= 32
-			n -= 32
-		}
-		lit = pos + l + minMatch
+		binary.LittleEndian.PutUint64(buf[pos:], acc)
+		pos += int(n >> 3)
+		acc >>= n &^ 7 & 63
+		n &= 7
+		lit = pos0 + l + minMatch
 	}
-	w.out, w.bits, w.nbits = out, acc, n
+	w.out, w.bits, w.nbits = buf[:pos], acc, n
 	w.write(uint64(lc[endOfBlock]), uint(ll[endOfBlock]))
 }
 

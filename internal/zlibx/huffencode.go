@@ -9,13 +9,10 @@ import (
 // huffScratch is the working memory of huffLengths, kept with the
 // encoder so that building a code neither allocates nor clears memory.
 type huffScratch struct {
-	syms   [288]uint16 // the symbols with a code
-	keys   [288]uint64 // leaves: weight<<16 | symbol, sorted
-	start  [512]uint16 // counting sort: where each weight goes
-	leafW  [289]uint64 // leaf weights, then a sentinel
-	nodeW  [288]uint64 // internal node weights
-	parent [2 * 288]uint16
-	depth  [2 * 288]uint8
+	syms  [512]uint16 // the symbols with a code (512: masked indexes)
+	keys  [288]uint64 // leaves: weight<<16 | symbol, sorted
+	start [512]uint16 // counting sort: where each weight goes
+	leafW [289]uint64 // depths' working array
 }
 
 // huffLengths sets lens[s] to the length of an optimal prefix code for
@@ -30,21 +27,39 @@ type huffScratch struct {
 func huffLengths(freq []uint32, maxBits int, lens []uint8, h *huffScratch) []uint16 {
 	clear(lens)
 	n := 0
-	for s, f := range freq {
-		h.syms[n] = uint16(s)
-		n += int(min(f, 1))
-	}
-	for s := 0; n < 2; s++ {
-		if freq[s] == 0 {
-			copy(h.syms[1:], h.syms[:n])
-			h.syms[0] = uint16(s)
-			n++
-			slices.Sort(h.syms[:n])
+	top := uint32(0)
+	s := 0
+	// Most symbols are unused: skip them eight at a time.
+	for ; s+8 <= len(freq); s += 8 {
+		f := freq[s : s+8 : s+8]
+		if f[0]|f[1]|f[2]|f[3]|f[4]|f[5]|f[6]|f[7] == 0 {
+			continue
 		}
+		for i, x := range f {
+			h.syms[n&511] = uint16(s + i)
+			n += int(min(x, 1))
+			top = max(top, x)
+		}
+	}
+	for ; s < len(freq); s++ {
+		h.syms[n&511] = uint16(s)
+		n += int(min(freq[s], 1))
+		top = max(top, freq[s])
+	}
+	if n < 2 {
+		for s := 0; n < 2; s++ {
+			if freq[s] == 0 {
+				copy(h.syms[1:], h.syms[:n])
+				h.syms[0] = uint16(s)
+				n++
+				slices.Sort(h.syms[:n])
+			}
+		}
+		top = max(top, 1)
 	}
 	syms := h.syms[:n]
 	for shift := uint(0); ; shift++ {
-		h.sortLeaves(freq, syms, shift)
+		h.sortLeaves(freq, syms, shift, max(top>>shift, 1))
 		if h.depths(h.keys[:n], lens, maxBits) {
 			return syms
 		}
@@ -53,13 +68,9 @@ func huffLengths(freq []uint32, maxBits int, lens []uint8, h *huffScratch) []uin
 
 // sortLeaves fills h.keys with weight<<16 | symbol for syms (in
 // increasing order), the weight being the frequency shifted right (at
-// least one), sorted by weight then symbol: by counting when the weights
-// are small, as they are for small inputs.
-func (h *huffScratch) sortLeaves(freq []uint32, syms []uint16, shift uint) {
-	top := uint32(1) // weights are at least one
-	for _, s := range syms {
-		top = max(top, freq[s]>>shift)
-	}
+// least one, at most top), sorted by weight then symbol: by counting
+// when the weights are small, as they are for small inputs.
+func (h *huffScratch) sortLeaves(freq []uint32, syms []uint16, shift uint, top uint32) {
 	if top >= uint32(len(h.start)) {
 		for i, s := range syms {
 			h.keys[i] = max(uint64(freq[s])>>shift, 1)<<16 | uint64(s)
@@ -84,49 +95,75 @@ func (h *huffScratch) sortLeaves(freq []uint32, syms []uint16, shift uint) {
 	}
 }
 
-// depths builds a Huffman tree over the sorted leaves with the two-queue
-// method (internal nodes are made in order of weight, so the two
-// lightest nodes are always at the heads of the leaf queue and the node
-// queue) and stores each leaf's depth in lens. It reports false if a
-// depth passes maxBits.
+// depths computes the code lengths of an optimal prefix code for the
+// sorted leaves (at least two) and stores each leaf's length in lens. It
+// reports false, leaving lens alone, if a length passes maxBits.
+//
+// It works in place on the weights, after Moffat and Katajainen's
+// "In-place calculation of minimum-redundancy codes" (1995): the tree is
+// built with internal nodes made in order of weight (a leaf is taken on
+// ties), each internal node's slot then holding its parent; the depths of
+// the internal nodes are computed from the root down; and the leaves are
+// given the depths the internal nodes leave free, the lightest the
+// deepest.
 func (h *huffScratch) depths(leaves []uint64, lens []uint8, maxBits int) bool {
 	n := len(leaves)
-	leafW, nodeW := &h.leafW, &h.nodeW
+	// a[n] is a sentinel: an exhausted leaf queue weighs the most.
+	a := h.leafW[: n+1 : n+1]
 	for i, k := range leaves {
-		leafW[i] = k >> 16
+		a[i] = k >> 16
 	}
-	leafW[n] = math.MaxUint64 // the leaf queue is empty
-	// Nodes are numbered leaves first (0..n-1), then internal nodes by
-	// creation (n+0, n+1, ...); parent holds each node's parent.
-	li, ni := 0, 0 // heads of the queues
-	for next := 0; next < n-1; next++ {
-		nodeW[next] = math.MaxUint64 // the node queue ends here
-		var sum uint64
-		for range 2 {
-			// Take the lighter head (a leaf on ties).
-			if wl, wn := leafW[li], nodeW[ni]; wl <= wn {
-				sum += wl
-				h.parent[li] = uint16(n + next)
-				li++
-			} else {
-				sum += wn
-				h.parent[n+ni] = uint16(n + next)
-				ni++
-			}
+	a[n] = math.MaxUint64
+	// Phase 1: a[0..next) become internal nodes; root is the lightest
+	// node not yet given a parent, leaf the lightest unused leaf.
+	a[0] += a[1]
+	root, leaf := 0, 2
+	for next := 1; next < n-1; next++ {
+		if a[root] < a[leaf] {
+			a[next] = a[root]
+			a[root] = uint64(next)
+			root++
+		} else {
+			a[next] = a[leaf]
+			leaf++
 		}
-		nodeW[next] = sum
+		if root < next && a[root] < a[leaf] {
+			a[next] += a[root]
+			a[root] = uint64(next)
+			root++
+		} else {
+			a[next] += a[leaf]
+			leaf++
+		}
 	}
-	root := 2*n - 2
-	h.depth[root] = 0
-	for i := root - 1; i >= 0; i-- {
-		d := h.depth[h.parent[i]] + 1
-		if int(d) > maxBits {
-			return false
+	// Phase 2: depths of the internal nodes, the root (n-2) at 0.
+	a[n-2] = 0
+	for i := n - 3; i >= 0; i-- {
+		a[i] = a[a[i]%uint64(len(h.leafW))] + 1
+	}
+	// Phase 3: at each depth, the slots not taken by internal nodes are
+	// leaves. The deepest leaves (the lightest) are one below the deepest
+	// internal node, a[0]: check the limit before writing anything.
+	if int(a[0])+1 > maxBits {
+		return false
+	}
+	avail, depth := 1, uint64(0)
+	r, next := n-2, n-1
+	for avail > 0 {
+		used := 0
+		for r >= 0 && a[r] == depth {
+			used++
+			r--
 		}
-		h.depth[i] = d
+		for ; avail > used; avail-- {
+			a[next] = depth
+			next--
+		}
+		avail = 2 * used
+		depth++
 	}
 	for i, k := range leaves {
-		lens[k&0xffff] = h.depth[i]
+		lens[k&0xffff] = uint8(a[i])
 	}
 	return true
 }
