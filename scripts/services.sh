@@ -47,8 +47,11 @@ ensure_mariadb() {
 
 ensure_python_django() {
   # Django 3.2 and django-redis 5.2 from Debian, under /usr/bin/python3.
-  if ! /usr/bin/python3 -c 'import django, django_redis, redis, psycopg2, MySQLdb' 2>/dev/null; then
-    apt_install python3-django python3-django-redis python3-psycopg2 python3-redis python3-mysqldb
+  # lz4, msgpack and zstandard: django-redis's optional compressors and
+  # serializer, for the cache-value tests.
+  if ! /usr/bin/python3 -c 'import django, django_redis, redis, psycopg2, MySQLdb, lz4, msgpack, zstandard' 2>/dev/null; then
+    apt_install python3-django python3-django-redis python3-psycopg2 python3-redis python3-mysqldb \
+      python3-lz4 python3-msgpack python3-zstandard
   fi
 }
 

@@ -447,8 +447,45 @@ REDIS_SERIALIZERS = {
 _clients = {}
 
 
+def install_pyzstd_standin():
+    """django-redis's ZStdCompressor imports pyzstd, which Debian does not
+    package. When it is missing and python3-zstandard (the same libzstd) is
+    installed, register a stand-in "pyzstd" module built on it: compress()
+    at level 3 with the content size in the frame header, as pyzstd.compress
+    writes by default; decompress() reading across frames. ZstdError is the
+    stand-in's own class (django-redis catches pyzstd.ZstdError)."""
+    try:
+        import pyzstd  # noqa: F401
+        return
+    except ImportError:
+        pass
+    try:
+        import zstandard
+    except ImportError:
+        return
+    import io
+    import types
+    m = types.ModuleType("pyzstd")
+
+    class ZstdError(Exception):
+        pass
+
+    def compress(data):
+        return zstandard.ZstdCompressor(level=3, write_content_size=True).compress(data)
+
+    def decompress(data):
+        try:
+            return zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True).read()
+        except zstandard.ZstdError as e:
+            raise ZstdError(str(e))
+
+    m.ZstdError, m.compress, m.decompress = ZstdError, compress, decompress
+    sys.modules["pyzstd"] = m
+
+
 def unavailable_cache_parts():
     """Which django-redis serializers/compressors cannot be imported here."""
+    install_pyzstd_standin()
     out = []
     try:
         import django_redis  # noqa: F401

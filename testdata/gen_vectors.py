@@ -973,6 +973,10 @@ def gen_cache_value(unavailable):
         ("str", "x"),
         ("none", None),
         ("float", 1.5),
+        ("bytes", b"\x00\xffdata"),
+        ("ints", [0, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 63 - 1, 2 ** 64 - 1, -1, -32, -33,
+                  -128, -129, -32768, -32769, -2 ** 31, -2 ** 31 - 1, -2 ** 63]),
+        ("nested_unicode", {"\u00e9": ["\U0001F600", {"k": None}], "t": True, "f": -0.0}),
     ]
     try:
         import pytz
