@@ -107,6 +107,9 @@ func (o *objectFlags) signingConfig(e *env, ser serializer.Codec) (signing.Confi
 }
 
 func runDecode(ctx context.Context, args []string, e *env) error {
+	if hasCacheValue(args) {
+		return runCacheValue(ctx, "decode", true, args, e)
+	}
 	var o objectFlags
 	fs := newFlagSet("decode", "[DATA]", decodeDoc, e)
 	o.register(fs)

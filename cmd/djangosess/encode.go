@@ -15,6 +15,9 @@ signing.dumps data of any value with that salt; with --salt and --untimed,
 Signer.sign_object data (no timestamp).`
 
 func runEncode(ctx context.Context, args []string, e *env) error {
+	if hasCacheValue(args) {
+		return runCacheValue(ctx, "encode", false, args, e)
+	}
 	var o objectFlags
 	fs := newFlagSet("encode", "[JSON]", encodeDoc, e)
 	o.register(fs)

@@ -161,3 +161,33 @@ func TestCLILines(t *testing.T) {
 		t.Fatalf("decode --lines all good: %+v", r)
 	}
 }
+
+// The Redis values of pickle.dumps({"_auth_user_id":"1"}, p) from
+// django-formats.md §13 (made by CPython): protocol 4 is what django-redis
+// ≥ 5.1 stores, protocol 5 what Django's RedisCache stores.
+func TestCLICacheValue(t *testing.T) {
+	p4 := "\x80\x04\x95\x18\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\r_auth_user_id\x94\x8c\x011\x94s."
+	p5 := "\x80\x05" + p4[2:]
+	const uid = `{"_auth_user_id":"1"}`
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stdout      string
+	}{
+		{"decode django-redis", p4, []string{"decode", "--cache-value"}, 0, uid + "\n"},
+		{"decode django", p5, []string{"decode", "--cache-value", "--cache-client", "django"}, 0, uid + "\n"},
+		{"decode int", "42", []string{"decode", "--cache-value"}, 0, "42\n"},
+		{"decode garbage", "\x80\x04junk", []string{"decode", "--cache-value"}, 1, ""},
+		{"encode django-redis", uid, []string{"encode", "--cache-value"}, 0, p4},
+		{"encode django", uid, []string{"encode", "--cache-value", "--cache-client", "django"}, 0, p5},
+		{"bad client", uid, []string{"encode", "--cache-value", "--cache-client", "memcached"}, 2, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, nil, tc.stdin, tc.args...)
+			if r.code != tc.code || (tc.code == 0 && r.stdout != tc.stdout) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want %d, %q", r.code, r.stdout, r.stderr, tc.code, tc.stdout)
+			}
+		})
+	}
+}
