@@ -2,9 +2,12 @@ package serializer
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -36,6 +39,7 @@ func (j JSON) Unmarshal(data []byte) (Value, error) {
 	d.pos = 0
 	d.maxDepth = j.maxDepth()
 	d.maxIntDigits = j.maxIntDigits()
+	d.planSlab()
 	v, err := d.decode()
 	d.release()
 	return v, err
@@ -53,11 +57,34 @@ type jsonDecoder struct {
 	vals         []Value
 	keys         []string
 	frames       []jsonFrame
-	buf          []byte    // scratch for strings that need decoding
-	keyCache     [32]Value // recent keys, boxed: objects in arrays repeat them
+	buf          []byte // scratch for strings that need decoding
+	keyCache     [64]jsonKeySlot
+	borrowed     uint64 // the keyCache slots whose box points into the input
 	maxDepth     int
 	maxIntDigits int
+
+	// The dicts of one input are carved from a few shared allocations
+	// (see planSlab): dicts and items are what is left of the current
+	// slab, and slabDicts and slabItems estimate what the rest of the
+	// input still needs.
+	dicts                []Dict
+	items                []Item
+	slabDicts, slabItems int
 }
+
+// jsonKeySlot caches the box of a recent key: objects in arrays repeat
+// their keys, and sessions of one site repeat theirs from input to input.
+// A key met again in a later input gets a box of its own copy, kept across
+// inputs; other boxes point into the input and are dropped with it.
+type jsonKeySlot struct {
+	v    Value  // Str, or nil
+	hash uint64 // of the key last put here, kept when v is dropped
+}
+
+// jsonOwnedKeyMax is the longest key given a box of its own.
+const jsonOwnedKeyMax = 32
+
+var jsonKeySeed = maphash.MakeSeed()
 
 type jsonFrame struct {
 	obj        bool
@@ -73,7 +100,11 @@ func (d *jsonDecoder) release() {
 	clear(d.keys)
 	d.vals, d.keys, d.frames = d.vals[:0], d.keys[:0], d.frames[:0]
 	d.s = ""
-	clear(d.keyCache[:])
+	for m := d.borrowed; m != 0; m &= m - 1 {
+		d.keyCache[bits.TrailingZeros64(m)].v = nil
+	}
+	d.borrowed = 0
+	d.dicts, d.items = nil, nil
 	if cap(d.vals) > 1<<12 || cap(d.keys) > 1<<12 || cap(d.buf) > 1<<16 || cap(d.frames) > 1<<12 {
 		return
 	}
@@ -219,7 +250,7 @@ func (d *jsonDecoder) closeFrame() Value {
 func (d *jsonDecoder) buildDict(keys []string, vals []Value) *Dict {
 	const direct = 16
 	if len(keys) <= direct && jsonDistinct(keys) {
-		dict, items := jsonAllocDict(len(keys))
+		dict, items := d.allocDict(len(keys))
 		for i, k := range keys {
 			items[i] = Item{Key: d.boxKey(k), Value: vals[i]}
 		}
@@ -231,6 +262,63 @@ func (d *jsonDecoder) buildDict(keys []string, vals []Value) *Dict {
 		dict.SetStr(k, vals[i])
 	}
 	return dict
+}
+
+// planSlab estimates, from the input's braces and colons (an over-count
+// when strings hold them), how many dicts and items the input makes, for
+// allocDict.
+func (d *jsonDecoder) planSlab() {
+	d.slabDicts, d.slabItems = 0, 0
+	if n := strings.Count(d.s, "{"); n >= 2 {
+		d.slabDicts, d.slabItems = n, strings.Count(d.s, ":")
+	}
+}
+
+// allocDict returns a Dict and room for its n ≤ 16 items, from the slab
+// when it has room, refilling the slab while more than one dict is still
+// expected.
+func (d *jsonDecoder) allocDict(n int) (*Dict, []Item) {
+	if len(d.dicts) == 0 || len(d.items) < n {
+		if d.slabDicts < 2 || d.slabItems < n {
+			return jsonAllocDict(n)
+		}
+		d.refillSlab()
+		if len(d.items) < n {
+			return jsonAllocDict(n)
+		}
+	}
+	dict := &d.dicts[0]
+	items := d.items[:n:n]
+	d.dicts, d.items = d.dicts[1:], d.items[n:]
+	d.slabDicts--
+	d.slabItems -= n
+	return dict, items
+}
+
+// refillSlab allocates the dicts and items for the next dicts in one
+// allocation of a size class, as many as the estimate asks up to 16 dicts
+// and 64 items.
+func (d *jsonDecoder) refillSlab() {
+	switch nd, ni := d.slabDicts, d.slabItems; {
+	case nd <= 4 && ni <= 16:
+		x := new(struct {
+			d  [4]Dict
+			it [16]Item
+		})
+		d.dicts, d.items = x.d[:], x.it[:]
+	case nd <= 8 && ni <= 32:
+		x := new(struct {
+			d  [8]Dict
+			it [32]Item
+		})
+		d.dicts, d.items = x.d[:], x.it[:]
+	default:
+		x := new(struct {
+			d  [16]Dict
+			it [64]Item
+		})
+		d.dicts, d.items = x.d[:], x.it[:]
+	}
 }
 
 // jsonAllocDict allocates a Dict together with room for n ≤ 16 items, in one
@@ -273,13 +361,21 @@ func (d *jsonDecoder) boxKey(k string) Value {
 	if len(k) == 0 {
 		return Str("")
 	}
-	slot := &d.keyCache[(len(k)*7+int(k[0])+int(k[len(k)-1])*3)&(len(d.keyCache)-1)]
-	if s, ok := (*slot).(Str); ok && string(s) == k {
-		return *slot
+	h := maphash.String(jsonKeySeed, k)
+	i := h & (uint64(len(d.keyCache)) - 1)
+	slot := &d.keyCache[i]
+	if s, ok := slot.v.(Str); ok && string(s) == k {
+		return slot.v
 	}
-	v := Value(Str(k))
-	*slot = v
-	return v
+	if slot.hash == h && len(k) <= jsonOwnedKeyMax {
+		// Seen in an earlier input: keep a copy from now on.
+		*slot = jsonKeySlot{v: Str(strings.Clone(k)), hash: h}
+		d.borrowed &^= 1 << i
+		return slot.v
+	}
+	*slot = jsonKeySlot{v: Str(k), hash: h}
+	d.borrowed |= 1 << i
+	return slot.v
 }
 
 // The keys Django's own code puts into sessions, boxed once.
@@ -292,6 +388,12 @@ var (
 	jsonKeyCSRFToken       Value = Str("_csrftoken")
 	jsonKeyLanguage        Value = Str("_language")
 )
+
+// jsonModelBackend is the _auth_user_backend of most logged-in sessions
+// (Django's default AUTHENTICATION_BACKENDS), boxed once.
+const jsonModelBackend = "django.contrib.auth.backends.ModelBackend"
+
+var jsonValModelBackend Value = Str(jsonModelBackend)
 
 func jsonDjangoKey(k string) Value {
 	if len(k) < 9 || k[0] != '_' {
@@ -336,6 +438,12 @@ func (d *jsonDecoder) scalar(c byte) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		switch {
+		case len(str) == 1 && str[0] < 0x80:
+			return jsonChars[str[0]], nil
+		case len(str) == len(jsonModelBackend) && str == jsonModelBackend:
+			return jsonValModelBackend, nil
+		}
 		return Str(str), nil
 	case 'n':
 		if d.word("null") {
@@ -372,6 +480,15 @@ func (d *jsonDecoder) scalar(c byte) (Value, error) {
 	}
 	return nil, d.errAt("Expecting value", d.pos)
 }
+
+// jsonChars boxes each one-character ASCII string once ("1", the user id of
+// many a session, among them).
+var jsonChars = func() (t [0x80]Value) {
+	for c := range t {
+		t[c] = Str(string(rune(c)))
+	}
+	return t
+}()
 
 func (d *jsonDecoder) word(w string) bool {
 	if len(d.s)-d.pos >= len(w) && d.s[d.pos:d.pos+len(w)] == w {

@@ -125,17 +125,35 @@ func (c *core) encodeObject(v serializer.Value, compress bool) (string, error) {
 // decodeObject decodes a verified payload.
 func (c *core) decodeObject(payload string) (serializer.Value, error) {
 	var data []byte
+	var pooled *[]byte // the scratch buffer data is in, if it is pooled
 	if len(payload) > 0 && payload[0] == '.' {
 		buf := scratch.Get().(*[]byte)
 		z, err := b64DecodeAppend((*buf)[:0], payload[1:])
 		if err == nil {
-			data, err = inflate(z, c.maxDecompressed)
+			if _, ok := c.codec.(serializer.JSON); ok {
+				// JSON.Unmarshal keeps no reference to its input (its
+				// strings share a copy of it), so the inflated bytes
+				// can go to a scratch buffer too.
+				pooled = scratch.Get().(*[]byte)
+				if data, err = zlibx.Inflate((*pooled)[:0], z, c.maxDecompressed); err != nil {
+					if errors.Is(err, zlibx.ErrTooLarge) {
+						err = fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, c.maxDecompressed)
+					} else {
+						err = inflateError(err)
+					}
+				}
+			} else {
+				data, err = inflate(z, c.maxDecompressed)
+			}
 		}
 		if cap(z) <= maxScratch {
 			*buf = z[:0]
 			scratch.Put(buf)
 		}
 		if err != nil {
+			if pooled != nil {
+				scratch.Put(pooled)
+			}
 			return nil, err
 		}
 	} else {
@@ -145,6 +163,10 @@ func (c *core) decodeObject(payload string) (serializer.Value, error) {
 		}
 	}
 	v, err := c.codec.Unmarshal(data)
+	if pooled != nil && cap(data) <= maxScratch {
+		*pooled = data[:0]
+		scratch.Put(pooled)
+	}
 	if err != nil {
 		return nil, codecError(err)
 	}
@@ -152,7 +174,7 @@ func (c *core) decodeObject(payload string) (serializer.Value, error) {
 }
 
 // scratch holds buffers for compressed bytes, which inflate consumes and
-// does not keep.
+// does not keep, and for inflated JSON, which JSON.Unmarshal copies.
 // Buffers larger than maxScratch are left to the garbage collector.
 var scratch = sync.Pool{New: func() any { return new([]byte) }}
 
