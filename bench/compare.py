@@ -29,6 +29,8 @@ def django_envs():
     envs = [("3.2", dict(os.environ))]
     cache = os.environ.get("DJANGOSESS_DJANGO_CACHE", os.path.join(ROOT, ".cache", "django"))
     for name in sorted(os.listdir(cache)) if os.path.isdir(cache) else []:
+        if not os.path.exists(os.path.join(cache, name, "django", "__init__.py")):
+            continue  # not an unpacked Django: it would import the system's
         env = dict(os.environ)
         env["PYTHONPATH"] = os.path.join(cache, name)
         envs.append((name, env))
