@@ -50,7 +50,7 @@ func FuzzJSONUnmarshal(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Unmarshal(Marshal(Unmarshal(%q))) = %q: %v", data, out, err)
 		}
-		if !jsonValuesEqual(v, v2) {
+		if !Equal(v, v2) {
 			t.Fatalf("round trip of %q through %q: %#v != %#v", data, out, v2, v)
 		}
 		if out2, err := (JSON{}).Marshal(v2); err != nil || !bytes.Equal(out, out2) {
@@ -95,7 +95,7 @@ func FuzzJSONMarshalRoundTrip(f *testing.F) {
 		}
 		js := Str(jsonJoinSurrogates(s))
 		want := List{js, v[1], v[2], DictOf(jsonJoinSurrogates(key), js), List{}}
-		if !jsonValuesEqual(got, want) {
+		if !Equal(got, want) {
 			t.Fatalf("Unmarshal(%q) = %#v, want %#v", out, got, want)
 		}
 	})

@@ -26,7 +26,7 @@ func TestJSONResultsOutliveInput(t *testing.T) {
 			fmt.Sprintf("n%d", i%2), Str(fmt.Sprint(i))))
 	}
 	for i := range kept {
-		if !jsonValuesEqual(kept[i], want[i]) {
+		if !Equal(kept[i], want[i]) {
 			t.Errorf("result %d = %#v, want %#v", i, kept[i], want[i])
 		}
 	}
@@ -44,7 +44,7 @@ func TestJSONSiblingDictsGrowApart(t *testing.T) {
 		l[i].(*Dict).SetStr(k, Int(10+i))
 	}
 	want := List{DictOf("a", Int(1), "x", Int(10)), DictOf("b", Int(2), "y", Int(11)), DictOf("c", Int(3), "z", Int(12))}
-	if !jsonValuesEqual(got, want) {
+	if !Equal(got, want) {
 		t.Errorf("got %#v, want %#v", got, want)
 	}
 }

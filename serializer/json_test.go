@@ -11,70 +11,6 @@ import (
 	"time"
 )
 
-// jsonValuesEqual reports whether a and b are the same Python value of the
-// same type, in the same order. Floats compare by bits (so -0.0 != 0.0),
-// except that every NaN equals every NaN. A nil List equals an empty one.
-func jsonValuesEqual(a, b Value) bool {
-	switch a := a.(type) {
-	case None:
-		_, ok := b.(None)
-		return ok
-	case Bool:
-		b, ok := b.(Bool)
-		return ok && a == b
-	case Int:
-		b, ok := b.(Int)
-		return ok && a == b
-	case BigInt:
-		b, ok := b.(BigInt)
-		return ok && a.V != nil && b.V != nil && a.V.Cmp(b.V) == 0
-	case Float:
-		b, ok := b.(Float)
-		if !ok {
-			return false
-		}
-		if math.IsNaN(float64(a)) || math.IsNaN(float64(b)) {
-			return math.IsNaN(float64(a)) && math.IsNaN(float64(b))
-		}
-		return math.Float64bits(float64(a)) == math.Float64bits(float64(b))
-	case Str:
-		b, ok := b.(Str)
-		return ok && a == b
-	case List:
-		b, ok := b.(List)
-		return ok && jsonSlicesEqual(a, b)
-	case Tuple:
-		b, ok := b.(Tuple)
-		return ok && jsonSlicesEqual(a, b)
-	case *Dict:
-		b, ok := b.(*Dict)
-		if !ok || a.Len() != b.Len() {
-			return false
-		}
-		bi := b.Items()
-		for i, it := range a.Items() {
-			if !jsonValuesEqual(it.Key, bi[i].Key) || !jsonValuesEqual(it.Value, bi[i].Value) {
-				return false
-			}
-		}
-		return true
-	default:
-		return false // no other type comes out of the JSON codec
-	}
-}
-
-func jsonSlicesEqual(a, b []Value) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !jsonValuesEqual(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func jsonBig(s string) Value {
 	b, ok := new(big.Int).SetString(s, 10)
 	if !ok {
@@ -247,7 +183,7 @@ func (tt jsonUnmarshalTest) run(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Unmarshal(%.80q) error: %v", tt.in, err)
 	}
-	if !jsonValuesEqual(got, tt.want) {
+	if !Equal(got, tt.want) {
 		t.Fatalf("Unmarshal(%.80q) = %#v, want %#v", tt.in, got, tt.want)
 	}
 }
@@ -678,7 +614,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Unmarshal(%.80q) error: %v", tt.want, err)
 			}
-			if !jsonValuesEqual(got, tt.v) {
+			if !Equal(got, tt.v) {
 				t.Fatalf("Unmarshal(%.80q) = %#v, want %#v", tt.want, got, tt.v)
 			}
 		})
@@ -728,7 +664,7 @@ func TestJSONDecoderReuse(t *testing.T) {
 			t.Fatalf("error = %v", err)
 		}
 		got, err := JSON{}.Unmarshal([]byte(`[{"c":"d"}]`))
-		if err != nil || !jsonValuesEqual(got, List{DictOf("c", Str("d"))}) {
+		if err != nil || !Equal(got, List{DictOf("c", Str("d"))}) {
 			t.Fatalf("after an error: %#v, %v", got, err)
 		}
 	}
