@@ -1,15 +1,12 @@
 package serializer
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 )
@@ -17,31 +14,11 @@ import (
 // Expected strings in this file come from CPython (/usr/bin/python3), run
 // once per test on a batch of inputs.
 
-const tgPythonPath = "/usr/bin/python3"
-
 // tgPython runs script under CPython with the lines on stdin and returns its
 // output lines, one per input line.
 func tgPython(t *testing.T, script string, lines []string) []string {
 	t.Helper()
-	if _, err := os.Stat(tgPythonPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI: %v", tgPythonPath, err)
-		}
-		t.Skipf("%s not available: %v", tgPythonPath, err)
-	}
-	cmd := exec.Command(tgPythonPath, "-c", script)
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(got) != len(lines) {
-		t.Fatalf("python gave %d lines for %d inputs\n%s", len(got), len(lines), stderr.Bytes())
-	}
-	return got
+	return pyrun.Lines(t, script, nil, lines)
 }
 
 // tgFloatSample returns edge cases and ~2000 random floats of every kind.

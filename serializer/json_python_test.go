@@ -1,16 +1,14 @@
 package serializer
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,8 +18,6 @@ import (
 
 // Differential tests: the expected bytes and values come from CPython's json
 // module, run once per test on a batch of inputs.
-
-const jsonPython = "/usr/bin/python3"
 
 // jsonPyMaxDepth is the deepest value sent to CPython's json.dumps, well
 // within its recursion limit.
@@ -113,24 +109,7 @@ type jsonPyResult struct {
 // line, and returns one decoded result per input.
 func jsonRunPython(t *testing.T, script string, lines []string) []jsonPyResult {
 	t.Helper()
-	if _, err := os.Stat(jsonPython); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI: %v", jsonPython, err)
-		}
-		t.Skipf("%s not available: %v", jsonPython, err)
-	}
-	cmd := exec.Command(jsonPython, "-c", script)
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	outLines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(outLines) != len(lines) {
-		t.Fatalf("python gave %d results for %d inputs\n%s", len(outLines), len(lines), stderr.Bytes())
-	}
+	outLines := pyrun.Lines(t, script, nil, lines)
 	res := make([]jsonPyResult, len(lines))
 	for i, l := range outLines {
 		if err := json.Unmarshal([]byte(l), &res[i]); err != nil {

@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +19,6 @@ import (
 // Differential tests against CPython (/usr/bin/python3, which has Django
 // 3.2, pytz and zoneinfo): one interpreter per test, fed a batch of inputs
 // one per line, answering one JSON object per line.
-
-const pktPython = "/usr/bin/python3"
 
 // pktPreamble is shared by the scripts: it loads the tagged JSON codec
 // (testdata/tagged.py) and defines canon, which gives a decoded value the
@@ -61,30 +59,12 @@ def b64(b):
 // JSON object per input.
 func pktRunPython(t testing.TB, script string, lines []string) []map[string]any {
 	t.Helper()
-	if _, err := os.Stat(pktPython); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI: %v", pktPython, err)
-		}
-		t.Skipf("%s not available: %v", pktPython, err)
-	}
 	testdata, err := filepath.Abs("../testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := "TESTDATA = " + pyQuote(testdata) + "\n" + pktPreamble + script
-	cmd := exec.Command(pktPython, "-c", src)
-	cmd.Env = append(os.Environ(), "PYTHONHASHSEED=0", "PYTHONIOENCODING=utf-8")
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	outLines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(outLines) != len(lines) {
-		t.Fatalf("python gave %d results for %d inputs\n%s", len(outLines), len(lines), stderr.Bytes())
-	}
+	outLines := pyrun.Lines(t, src, []string{"PYTHONHASHSEED=0", "PYTHONIOENCODING=utf-8"}, lines)
 	res := make([]map[string]any, len(lines))
 	for i, l := range outLines {
 		if err := json.Unmarshal([]byte(l), &res[i]); err != nil {

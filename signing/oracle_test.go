@@ -3,6 +3,7 @@ package signing
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 // into .cache/django/<version> (scripts/get-django.sh), found through
 // $DJANGOSESS_DJANGO_CACHE or ../.cache/django.
 
-const systemPython = "/usr/bin/python3"
+const systemPython = pyrun.Python
 
 // django is one Django version the oracle can run.
 type django struct {
@@ -25,10 +26,7 @@ type django struct {
 // missing skips the test, or fails it under CI=true.
 func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	pyrun.Missing(t, format, args...)
 }
 
 // djangos returns the Django versions to compare against.

@@ -21,12 +21,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"github.com/djangosess/djangosess/serializer"
 )
 
 // Python is the interpreter Debian's python3-django is installed for (the
 // python3 first on PATH may be another one).
-const Python = "/usr/bin/python3"
+const Python = pyrun.Python
 
 // Root returns the repository root.
 func Root(tb testing.TB) string {
@@ -41,11 +42,7 @@ func Root(tb testing.TB) string {
 // Missing reports a missing prerequisite: a skip outside CI, a failure in it.
 func Missing(tb testing.TB, format string, args ...any) {
 	tb.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s (required under CI)", msg)
-	}
-	tb.Skip(msg)
+	pyrun.Missing(tb, format, args...)
 }
 
 // Django is one installed Django version.

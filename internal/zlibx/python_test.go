@@ -1,43 +1,25 @@
 package zlibx
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"os/exec"
+	"github.com/djangosess/djangosess/internal/pyrun"
 	"testing"
 )
 
 // The differential tests compare with CPython's zlib module (C zlib) run
 // under /usr/bin/python3, once per test with every case batched.
 
-const systemPython = "/usr/bin/python3"
-
 // python runs script under /usr/bin/python3 with in, JSON-encoded, on its
 // standard input and decodes its standard output (JSON) into out. Without
 // the interpreter the test is skipped, or fails under CI=true.
 func python(t testing.TB, script string, in, out any) {
 	t.Helper()
-	if _, err := os.Stat(systemPython); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: %v", systemPython, err)
-		}
-		t.Skipf("%s not found: %v", systemPython, err)
-	}
 	stdin, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(systemPython, "-c", script)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	if err := json.Unmarshal(stdout, out); err != nil {
+	if err := json.Unmarshal(pyrun.Output(t, script, nil, stdin), out); err != nil {
 		t.Fatalf("python output: %v", err)
 	}
 }
