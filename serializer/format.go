@@ -379,3 +379,22 @@ func isoDaysIn(y, m int) int {
 	}
 	return 31
 }
+
+// ParseISODateTime reads what Python's datetime.fromisoformat reads in the
+// forms isoformat writes: "YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]][±HH:MM|Z]]".
+// An offset gives an aware DateTime with a fixed-offset tzinfo (UTC for a
+// zero offset, as datetime.timezone.utc); without one it is naive.
+func ParseISODateTime(s string) (DateTime, error) {
+	dt, off, hasOff, err := parseISODateTime(s)
+	if err != nil {
+		return DateTime{}, err
+	}
+	if hasOff {
+		if off == 0 {
+			dt.TZ = UTC
+		} else {
+			dt.TZ = &TZInfo{Kind: TZFixed, Offset: off}
+		}
+	}
+	return dt, nil
+}
