@@ -29,12 +29,15 @@ signing = None
 VERSION = None  # django.VERSION[:2]
 
 
-def setup(secret_key=SECRET_KEY, fallback_keys=None, serializer="json", hashing_algorithm=None, use_tz=True):
+def setup(secret_key=SECRET_KEY, fallback_keys=None, serializer="json", hashing_algorithm=None, use_tz=True,
+          extra=None):
     """Configure Django's settings in-process and run django.setup().
 
     fallback_keys defaults to FALLBACK_KEYS where Django has
     SECRET_KEY_FALLBACKS (4.1+), and must be empty before that.
     hashing_algorithm is DEFAULT_HASHING_ALGORITHM (3.1/3.2 only).
+    extra holds further settings by their Django names (SESSION_ENGINE,
+    DATABASES, CACHES, SESSION_FILE_PATH, TIME_ZONE, ...); they win.
     """
     global django, settings, signing, VERSION
     warnings.simplefilter("ignore")
@@ -58,6 +61,7 @@ def setup(secret_key=SECRET_KEY, fallback_keys=None, serializer="json", hashing_
         if not has_hashing_setting():
             raise OpError("DEFAULT_HASHING_ALGORITHM exists only in Django 3.1/3.2")
         conf["DEFAULT_HASHING_ALGORITHM"] = hashing_algorithm
+    conf.update(extra or {})
     st.configure(**conf)
     dj.setup()
     logging.disable(logging.CRITICAL)  # decode() logs "Session data corrupted"
@@ -591,3 +595,84 @@ def json_loads(data):
 
 def now():
     return time.time()
+
+
+# ------------------------------------------------------------------ stores
+# SessionStore of settings.SESSION_ENGINE, used as Django's views and
+# middleware use it.
+
+
+def engine_store(key=None):
+    from importlib import import_module
+    return import_module(settings.SESSION_ENGINE).SessionStore(key)
+
+
+def store_create(value, params):
+    s = engine_store()
+    s.update(value)
+    if "set_expiry" in params:
+        s.set_expiry(params["set_expiry"])
+    s.save()
+    return s.session_key
+
+
+def store_load(key, params):
+    s = engine_store(key)
+    data = s.load()
+    found = s.session_key == key
+    return {"found": found, "data": dict(data) if found else {},
+            "expiry_age": s.get_expiry_age(expiry=data.get("_session_expiry")) if found else None,
+            "expiry_date": s.get_expiry_date(expiry=data.get("_session_expiry")) if found else None}
+
+
+def store_save(key, value, params, replace):
+    s = engine_store(key)
+    s.load()
+    if replace:
+        s._session_cache = dict(value)
+    else:
+        s.update(value)
+    if "set_expiry" in params:
+        s.set_expiry(params["set_expiry"])
+    s.modified = True
+    s.save()
+    return s.session_key
+
+
+def store_delete(key, params):
+    engine_store(key).delete(key)
+    return None
+
+
+def store_exists(key, params):
+    return engine_store().exists(key)
+
+
+def store_clear_expired(params):
+    from importlib import import_module
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return None
+
+
+def store_cycle_key(key, params):
+    s = engine_store(key)
+    s.load()
+    s.cycle_key()
+    s.save()
+    return s.session_key
+
+
+def store_expire_date(key, params):
+    s = engine_store(key)
+    if not hasattr(s, "get_model_class"):
+        raise OpError("store_expire_date needs a db or cached_db SESSION_ENGINE")
+    row = s.model.objects.filter(session_key=key).first()
+    return None if row is None else row.expire_date
+
+
+def call_command(args):
+    import io
+    from django.core.management import call_command as cc
+    out = io.StringIO()
+    cc(*args, stdout=out)
+    return out.getvalue()

@@ -34,6 +34,8 @@ line or from a first request {"op":"configure", ...} (same names):
   --serializer=json|pickle serializer       SESSION_SERIALIZER (json)
   --hashing-algorithm=A   hashing_algorithm DEFAULT_HASHING_ALGORITHM (3.2 only)
   --no-use-tz             use_tz            USE_TZ (true)
+  --settings=JSON         django_settings   further Django settings by name, e.g.
+                                            {"SESSION_ENGINE": "...cache", "CACHES": {...}}
   --unsafe-pickle         unsafe_pickle     use pickle.loads itself; by default
                                             unpickling is restricted to the
                                             classes a session can hold (datetime,
@@ -84,6 +86,23 @@ and time.time() is patched only when "timestamp" (signing) / "now"
                                               ("identity"|"zlib"|"lzma"|"lz4"|"zstd"),
                                               pickle_version
   cache_decode      data_b64               -> value (same params)
+  store_create      value (dict)           -> key: SessionStore() of SESSION_ENGINE,
+                                              update(value), set_expiry(params.set_expiry)
+                                              if given, save() (the cookie for signed_cookies)
+  store_load        data (key)             -> {"found": bool, "data": dict, "expiry_age": int,
+                                              "expiry_date": datetime}; found is false when
+                                              Django dropped the key (missing, expired, bad)
+  store_save        data (key), value      -> key: load, replace the data with value,
+                                              set_expiry if given, save() (UpdateError if gone)
+  store_update      data (key), value      -> key: load, update(value), set_expiry, save()
+  store_delete      data (key)             -> None: SessionStore().delete(key)
+  store_exists      data (key)             -> bool
+  store_clear_expired                      -> None: SessionStore.clear_expired()
+  store_cycle_key   data (key)             -> the new key after cycle_key() and save()
+  store_expire_date data (key)             -> the db row's expire_date as Django reads it
+                                              (None when no row), db/cached_db engines only
+  call_command      value (list of str)    -> str: django.core.management.call_command's
+                                              captured stdout (migrate, sqlmigrate, ...)
   version, ping
 
 Thousands of requests per second are fine: Django is set up once and each
@@ -153,7 +172,7 @@ class Oracle:
         c = self.conf
         d.setup(secret_key=c.get("secret_key", d.SECRET_KEY), fallback_keys=c.get("fallback_keys"),
                 serializer=c.get("serializer", "json"), hashing_algorithm=c.get("hashing_algorithm"),
-                use_tz=c.get("use_tz", True))
+                use_tz=c.get("use_tz", True), extra=c.get("django_settings"))
         if self.safe:
             d._ProtoPickle.loads = lambda self, data: d.safe_loads(data)
         self.ready = True
@@ -256,6 +275,39 @@ class Oracle:
         b = _bytes(req)
         return d.safe_loads(b) if self.safe else pickle.loads(b)
 
+    def op_store_create(self, req, p):
+        return d.store_create(_value(req), p)
+
+    def op_store_load(self, req, p):
+        return d.store_load(_data(req), p)
+
+    def op_store_save(self, req, p):
+        return d.store_save(_data(req), _value(req), p, replace=True)
+
+    def op_store_update(self, req, p):
+        return d.store_save(_data(req), _value(req), p, replace=False)
+
+    def op_store_delete(self, req, p):
+        return d.store_delete(_data(req), p)
+
+    def op_store_exists(self, req, p):
+        return d.store_exists(_data(req), p)
+
+    def op_store_clear_expired(self, req, p):
+        return d.store_clear_expired(p)
+
+    def op_store_cycle_key(self, req, p):
+        return d.store_cycle_key(_data(req), p)
+
+    def op_store_expire_date(self, req, p):
+        return d.store_expire_date(_data(req), p)
+
+    def op_call_command(self, req, p):
+        v = _value(req)
+        if type(v) is not list or not v or not all(type(a) is str for a in v):
+            raise Request('"value" must be a non-empty list of str')
+        return d.call_command(v)
+
     def op_cache_encode(self, req, p):
         return d.wire_bytes(d.cache_encode(_value(req), p))
 
@@ -305,6 +357,8 @@ def parse_args(argv):
             conf["hashing_algorithm"] = val
         elif name == "--no-use-tz":
             conf["use_tz"] = False
+        elif name == "--settings":
+            conf["django_settings"] = json.loads(val)
         elif name == "--unsafe-pickle":
             conf["unsafe_pickle"] = True
         elif name in ("-h", "--help"):
