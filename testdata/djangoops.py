@@ -619,7 +619,9 @@ def store_create(value, params):
 def store_load(key, params):
     s = engine_store(key)
     data = s.load()
-    found = s.session_key == key
+    # A failed load drops the key, or (signed_cookies, corrupt files)
+    # calls create(), which marks the session modified.
+    found = s.session_key == key and not s.modified
     return {"found": found, "data": dict(data) if found else {},
             "expiry_age": s.get_expiry_age(expiry=data.get("_session_expiry")) if found else None,
             "expiry_date": s.get_expiry_date(expiry=data.get("_session_expiry")) if found else None}
