@@ -91,8 +91,8 @@ func mysqlDSN(u *url.URL) string {
 	return b.String()
 }
 
-// Cache is a parsed CACHE_URL.
-type Cache struct {
+// CacheLocation is a parsed CACHE_URL.
+type CacheLocation struct {
 	// Mode is "single", "cluster" or "sentinel".
 	Mode string
 	// Addrs are host:port pairs (or one unix socket path for "single").
@@ -116,9 +116,9 @@ type Cache struct {
 //	redis+sentinel://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT...]/MASTER[/DB]
 //
 // Errors never repeat the URL, which may hold a password.
-func ParseCacheURL(s string) (Cache, error) {
-	bad := func(what string) (Cache, error) {
-		return Cache{}, fmt.Errorf("%w: CACHE_URL: %s", djangosess.ErrConfig, what)
+func ParseCacheURL(s string) (CacheLocation, error) {
+	bad := func(what string) (CacheLocation, error) {
+		return CacheLocation{}, fmt.Errorf("%w: CACHE_URL: %s", djangosess.ErrConfig, what)
 	}
 	scheme, _, ok := strings.Cut(s, "://")
 	if !ok {
@@ -130,7 +130,7 @@ func ParseCacheURL(s string) (Cache, error) {
 		if err != nil || u.Path == "" {
 			return bad("unix:// needs a socket path")
 		}
-		c := Cache{Mode: "single", Network: "unix", Addrs: []string{u.Path}}
+		c := CacheLocation{Mode: "single", Network: "unix", Addrs: []string{u.Path}}
 		if u.User != nil {
 			c.Username = u.User.Username()
 			c.Password, _ = u.User.Password()
@@ -148,7 +148,7 @@ func ParseCacheURL(s string) (Cache, error) {
 	if base != "redis" && base != "rediss" {
 		return bad("scheme must be redis, rediss or unix")
 	}
-	c := Cache{Network: "tcp", TLS: base == "rediss"}
+	c := CacheLocation{Network: "tcp", TLS: base == "rediss"}
 	switch mode {
 	case "":
 		c.Mode = "single"

@@ -44,15 +44,15 @@ func TestParseDatabaseURL(t *testing.T) {
 func TestParseCacheURL(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want Cache
+		want CacheLocation
 	}{
-		{"redis://127.0.0.1:6379/1", Cache{Mode: "single", Network: "tcp", Addrs: []string{"127.0.0.1:6379"}, DB: 1}},
-		{"redis://localhost", Cache{Mode: "single", Network: "tcp", Addrs: []string{"localhost:6379"}}},
-		{"rediss://:pw@cache:6380?db=2", Cache{Mode: "single", Network: "tcp", Addrs: []string{"cache:6380"}, Password: "pw", DB: 2, TLS: true}},
-		{"redis://user:p%40ss@h:1/0", Cache{Mode: "single", Network: "tcp", Addrs: []string{"h:1"}, Username: "user", Password: "p@ss"}},
-		{"unix:///run/redis.sock?db=3", Cache{Mode: "single", Network: "unix", Addrs: []string{"/run/redis.sock"}, DB: 3}},
-		{"redis+cluster://127.0.0.1:7001,127.0.0.1:7002", Cache{Mode: "cluster", Network: "tcp", Addrs: []string{"127.0.0.1:7001", "127.0.0.1:7002"}}},
-		{"redis+sentinel://:pw@s1:26379,s2:26379/mymaster/4", Cache{Mode: "sentinel", Network: "tcp", Addrs: []string{"s1:26379", "s2:26379"}, Password: "pw", MasterName: "mymaster", DB: 4}},
+		{"redis://127.0.0.1:6379/1", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"127.0.0.1:6379"}, DB: 1}},
+		{"redis://localhost", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"localhost:6379"}}},
+		{"rediss://:pw@cache:6380?db=2", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"cache:6380"}, Password: "pw", DB: 2, TLS: true}},
+		{"redis://user:p%40ss@h:1/0", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"h:1"}, Username: "user", Password: "p@ss"}},
+		{"unix:///run/redis.sock?db=3", CacheLocation{Mode: "single", Network: "unix", Addrs: []string{"/run/redis.sock"}, DB: 3}},
+		{"redis+cluster://127.0.0.1:7001,127.0.0.1:7002", CacheLocation{Mode: "cluster", Network: "tcp", Addrs: []string{"127.0.0.1:7001", "127.0.0.1:7002"}}},
+		{"redis+sentinel://:pw@s1:26379,s2:26379/mymaster/4", CacheLocation{Mode: "sentinel", Network: "tcp", Addrs: []string{"s1:26379", "s2:26379"}, Password: "pw", MasterName: "mymaster", DB: 4}},
 	} {
 		got, err := ParseCacheURL(tc.in)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
