@@ -678,3 +678,67 @@ def call_command(args):
     out = io.StringIO()
     cc(*args, stdout=out)
     return out.getvalue()
+
+
+# ------------------------------------------------------------------ auth
+# django.contrib.auth on a request whose session is SESSION_ENGINE's
+# SessionStore; the user model's table must exist (call_command migrate).
+
+
+def _auth_request(key):
+    from django.test import RequestFactory
+    req = RequestFactory().get("/")
+    req.session = engine_store(key)
+    return req
+
+
+def auth_create_user(username, params):
+    from django.contrib.auth.models import User
+    u = User.objects.create_user(username, password=params.get("password", "pw"))
+    return str(u.pk)
+
+
+def auth_set_password(user_id, params):
+    from django.contrib.auth.models import User
+    u = User.objects.get(pk=user_id)
+    u.set_password(params["password"])
+    u.save()
+    return u.password
+
+
+def auth_user_password(user_id, params):
+    from django.contrib.auth.models import User
+    return User.objects.get(pk=user_id).password
+
+
+def auth_login(key, params):
+    """auth.login(request, user) on the session stored under key ("" for a
+    new one), then save(); the session key after."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import User
+    req = _auth_request(key or None)
+    login(req, User.objects.get(pk=params["user_id"]))
+    req.session.save()
+    return req.session.session_key
+
+
+def auth_get_user(key, params):
+    """auth.get_user(request) on the session stored under key, saving the
+    session if get_user changed it: {"user": pk or None, "key": key after,
+    "data": the session after}."""
+    from django.contrib.auth import get_user
+    req = _auth_request(key)
+    user = get_user(req)
+    if req.session.modified and not req.session.is_empty():
+        req.session.save()
+    return {"user": None if user.is_anonymous else str(user.pk), "key": req.session.session_key,
+            "data": dict(req.session.items())}
+
+
+def auth_logout(key, params):
+    from django.contrib.auth import logout
+    req = _auth_request(key)
+    from django.contrib.auth import get_user
+    req.user = get_user(req)
+    logout(req)
+    return req.session.session_key

@@ -101,6 +101,14 @@ and time.time() is patched only when "timestamp" (signing) / "now"
   store_cycle_key   data (key)             -> the new key after cycle_key() and save()
   store_expire_date data (key)             -> the db row's expire_date as Django reads it
                                               (None when no row), db/cached_db engines only
+  auth_create_user  data (username)        -> str pk; params.password
+  auth_set_password data (user pk)         -> the new password field; params.password
+  auth_user_password data (user pk)        -> the password field
+  auth_login        data (key or "")       -> the session key after auth.login + save;
+                                              params.user_id
+  auth_get_user     data (key)             -> {"user": pk or None, "key": key after,
+                                              "data": the session after}
+  auth_logout       data (key)             -> the session key after auth.logout
   call_command      value (list of str)    -> str: django.core.management.call_command's
                                               captured stdout (migrate, sqlmigrate, ...)
   version, ping
@@ -301,6 +309,24 @@ class Oracle:
 
     def op_store_expire_date(self, req, p):
         return d.store_expire_date(_data(req), p)
+
+    def op_auth_create_user(self, req, p):
+        return d.auth_create_user(_data(req), p)
+
+    def op_auth_set_password(self, req, p):
+        return d.auth_set_password(_data(req), p)
+
+    def op_auth_user_password(self, req, p):
+        return d.auth_user_password(_data(req), p)
+
+    def op_auth_login(self, req, p):
+        return d.auth_login(req.get("data", ""), p)
+
+    def op_auth_get_user(self, req, p):
+        return d.auth_get_user(_data(req), p)
+
+    def op_auth_logout(self, req, p):
+        return d.auth_logout(_data(req), p)
 
     def op_call_command(self, req, p):
         v = _value(req)

@@ -152,6 +152,16 @@ const maxStdin = 64 << 20
 // and in --lines error items.
 func reason(err error) string {
 	switch {
+	case errors.Is(err, djangosess.ErrNotFound):
+		return "not found"
+	case errors.Is(err, djangosess.ErrExists):
+		return "key exists"
+	case errors.Is(err, djangosess.ErrVanished):
+		return "vanished"
+	case errors.Is(err, djangosess.ErrInvalidKey):
+		return "invalid key"
+	case errors.Is(err, djangosess.ErrUnavailable):
+		return "store unavailable"
 	case errors.Is(err, signing.ErrExpired):
 		return "expired"
 	case errors.Is(err, signing.ErrBadSignature):

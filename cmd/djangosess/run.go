@@ -35,6 +35,14 @@ var commands = map[string]command{
 	"encode": {"encode tagged JSON to session_data (or signing.dumps data with --salt)", runEncode},
 	"sign":   {"sign a raw value with Signer or TimestampSigner", runSign},
 	"unsign": {"verify a raw Signer or TimestampSigner value and print it", runUnsign},
+
+	"get":           {"print a stored session as tagged JSON (exit 1 when missing or expired)", runGet},
+	"set":           {"store a session (tagged JSON on stdin) under a key", runSet},
+	"new":           {"create a session under a new key and print the key", runNew},
+	"delete":        {"delete a stored session", runDelete},
+	"list":          {"list stored sessions: key, expiry, user, size", runList},
+	"clear-expired": {"delete expired sessions (Django's clearsessions)", runClearExpired},
+	"migrate":       {"create the session table as Django's migration does", runMigrate},
 }
 
 // run executes one command line and returns the exit status.
@@ -87,7 +95,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"djangosess COMMAND -h\" for a command's flags.")
 	fmt.Fprintln(w, "The secret key comes from $DJANGO_SECRET_KEY or --secret-key-file, never from the command line.")

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/djangosess/djangosess/djangosess"
+	"github.com/djangosess/djangosess/djangosess/postgres"
+	"github.com/djangosess/djangosess/djangosess/sqlite"
+)
+
+// DefaultDatabaseURL is Django's default database: db.sqlite3 in the
+// current directory.
+const DefaultDatabaseURL = "sqlite:///db.sqlite3"
+
+// openDB opens the db engine's store and Migrate.
+func openDB(ctx context.Context, s Settings, o *Opened) error {
+	st, migrate, err := dbStore(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	o.Store, o.Migrate = st, migrate
+	return nil
+}
+
+func dbStore(ctx context.Context, s Settings, o *Opened) (djangosess.Store, func(context.Context) error, error) {
+	u := s.DatabaseURL
+	if u == "" {
+		u = DefaultDatabaseURL
+	}
+	db, err := ParseDatabaseURL(u)
+	if err != nil {
+		return nil, nil, err
+	}
+	codec, err := s.codec()
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := s.location()
+	if err != nil {
+		return nil, nil, err
+	}
+	table := s.Table
+	if table == "" {
+		table = "django_session"
+	}
+	switch db.Engine {
+	case "sqlite":
+		conn, err := sqlite.Open(db.DSN)
+		if err != nil {
+			return nil, nil, err
+		}
+		o.closers = append(o.closers, conn.Close)
+		st, err := sqlite.New(conn, sqlite.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func(ctx context.Context) error { return sqlite.Migrate(ctx, conn, table) }, nil
+	case "postgres":
+		cfg, err := pgxpool.ParseConfig(db.DSN)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: DATABASE_URL is not a PostgreSQL URL pgx reads", djangosess.ErrConfig)
+		}
+		cfg.MaxConnIdleTime = time.Minute
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", djangosess.ErrUnavailable, err)
+		}
+		o.closers = append(o.closers, func() error { pool.Close(); return nil })
+		st, err := postgres.New(pool, postgres.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func(ctx context.Context) error { return postgres.Migrate(ctx, pool, table) }, nil
+	case "mysql":
+		return openMySQL(db.DSN, table, codec, loc, s, o)
+	}
+	return nil, nil, fmt.Errorf("%w: unknown database engine %q", djangosess.ErrConfig, db.Engine)
+}
