@@ -43,6 +43,7 @@ var commands = map[string]command{
 	"list":          {"list stored sessions: key, expiry, user, size", runList},
 	"clear-expired": {"delete expired sessions (Django's clearsessions)", runClearExpired},
 	"migrate":       {"create the session table as Django's migration does", runMigrate},
+	"serve":         {"run an auth gateway (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)", runServe},
 }
 
 // run executes one command line and returns the exit status.

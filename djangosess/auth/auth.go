@@ -71,6 +71,11 @@ type Config struct {
 	Backends []string
 	// Users finds the user behind _auth_user_id. Required.
 	Users Users
+	// ReadOnly makes GetUser a pure check, for gateways that cannot send
+	// a new cookie: a mismatch gives no user without flushing the
+	// session, and a fallback-key match is accepted without cycling the
+	// key or rewriting the hash.
+	ReadOnly bool
 }
 
 // Auth checks and writes the auth keys of sessions. It is safe for
@@ -179,6 +184,9 @@ func (a *Auth) GetUser(ctx context.Context, s *djangosess.Session) (*User, error
 	if stored != "" && a.fallbacks {
 		for _, k := range a.cfg.FallbackKeys {
 			if equal(stored, a.hash(u.Password, k, "sha256")) {
+				if a.cfg.ReadOnly {
+					return &u, nil
+				}
 				if err := s.CycleKey(ctx); err != nil {
 					return nil, err
 				}
@@ -186,6 +194,9 @@ func (a *Auth) GetUser(ctx context.Context, s *djangosess.Session) (*User, error
 				return &u, nil
 			}
 		}
+	}
+	if a.cfg.ReadOnly {
+		return nil, nil
 	}
 	return nil, s.Flush(ctx)
 }
@@ -238,3 +249,6 @@ func (a *Auth) Login(ctx context.Context, s *djangosess.Session, u User, backend
 func (a *Auth) Logout(ctx context.Context, s *djangosess.Session) error {
 	return s.Flush(ctx)
 }
+
+// ReadOnly reports whether GetUser leaves sessions unchanged.
+func (a *Auth) ReadOnly() bool { return a.cfg.ReadOnly }

@@ -1,0 +1,132 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/djangosess/djangosess/djangosess"
+	"github.com/djangosess/djangosess/djangosess/auth"
+	"github.com/djangosess/djangosess/serializer"
+)
+
+// UserIDHeader carries the user's primary key on a 200 answer.
+const UserIDHeader = "X-Django-User-Id"
+
+// Config configures a Handler. Exactly one of Store and Cookies is set.
+type Config struct {
+	Store   djangosess.Store
+	Cookies djangosess.CookieStore
+	// Auth verifies the user. It must be ReadOnly: a gateway cannot send
+	// the cookie of a cycled session.
+	Auth *auth.Auth
+	// CookieName is SESSION_COOKIE_NAME ("sessionid").
+	CookieName string
+	// Headers maps session keys to response headers: their str, int,
+	// float or bool values are copied on a 200 answer.
+	Headers map[string]string
+	// Session is passed to the sessions (cookie age, clock, ...).
+	Session djangosess.SessionConfig
+	// Logger receives one record per failure (never a key or cookie);
+	// nil: slog.Default().
+	Logger *slog.Logger
+	// Metrics counts requests and latencies; nil: none.
+	Metrics *Metrics
+}
+
+// Handler answers auth subrequests.
+type Handler struct{ cfg Config }
+
+// New checks cfg.
+func New(cfg Config) (*Handler, error) {
+	if (cfg.Store == nil) == (cfg.Cookies == nil) || cfg.Auth == nil {
+		return nil, errors.Join(djangosess.ErrConfig, errors.New("gateway: set one of Store and Cookies, and Auth"))
+	}
+	if !cfg.Auth.ReadOnly() {
+		return nil, errors.Join(djangosess.ErrConfig, errors.New("gateway: Auth must be ReadOnly"))
+	}
+	if cfg.CookieName == "" {
+		cfg.CookieName = "sessionid"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Handler{cfg: cfg}, nil
+}
+
+// Outcome of one check, as reported in metrics.
+const (
+	ResultOK           = "ok"
+	ResultUnauthorized = "unauthorized"
+	ResultError        = "error"
+)
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	result, status := h.check(r.Context(), w, r)
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.observe(result, time.Since(start))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+}
+
+func (h *Handler) check(ctx context.Context, w http.ResponseWriter, r *http.Request) (string, int) {
+	c, err := r.Cookie(h.cfg.CookieName)
+	if err != nil || c.Value == "" {
+		return ResultUnauthorized, http.StatusUnauthorized
+	}
+	var s *djangosess.Session
+	if h.cfg.Cookies != nil {
+		s = djangosess.NewCookieSession(ctx, h.cfg.Cookies, c.Value, h.cfg.Session)
+	} else {
+		s = djangosess.NewSession(ctx, h.cfg.Store, c.Value, h.cfg.Session)
+	}
+	u, err := h.cfg.Auth.GetUser(ctx, s)
+	if err == nil {
+		err = s.Err()
+	}
+	if err != nil {
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelError, "djangosess gateway: session check failed", slog.String("err", err.Error()))
+		return ResultError, http.StatusServiceUnavailable
+	}
+	if u == nil {
+		return ResultUnauthorized, http.StatusUnauthorized
+	}
+	w.Header().Set(UserIDHeader, u.ID)
+	for key, header := range h.cfg.Headers {
+		if v, ok := s.Get(key); ok {
+			if text, ok := headerValue(v); ok {
+				w.Header().Set(header, text)
+			}
+		}
+	}
+	return ResultOK, http.StatusOK
+}
+
+// headerValue is the text of a scalar session value, if it is one that
+// fits in a header.
+func headerValue(v serializer.Value) (string, bool) {
+	switch x := v.(type) {
+	case serializer.Str:
+		for i := 0; i < len(x); i++ {
+			if c := x[i]; c < 0x20 || c == 0x7f {
+				return "", false
+			}
+		}
+		return string(x), true
+	case serializer.Int:
+		return strconv.FormatInt(int64(x), 10), true
+	case serializer.Bool:
+		if x {
+			return "True", true
+		}
+		return "False", true
+	case serializer.Float:
+		return serializer.FormatFloat(float64(x)), true
+	}
+	return "", false
+}
