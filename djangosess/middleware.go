@@ -194,6 +194,11 @@ func (w *sessionWriter) processResponse(status int) error {
 		return err
 	}
 	h.Add("Set-Cookie", w.cookie(s.Key(), expires, maxAge, false))
+	// Django 5.2 (not 4.2; 5.0 and 5.1 unchecked) also varies on Cookie
+	// whenever it sets the cookie, accessed or not.
+	if !s.cfg.Target.orNewest().Less(Version{5, 2, 0}) {
+		addVary(h, "Cookie")
+	}
 	return nil
 }
 

@@ -742,3 +742,51 @@ def auth_logout(key, params):
     req.user = get_user(req)
     logout(req)
     return req.session.session_key
+
+
+# ------------------------------------------------------------------ middleware
+
+
+def middleware_response(cookie, params):
+    """Django's SessionMiddleware around a view, on a request carrying the
+    session cookie (none when cookie is ""): {"set_cookie": the Set-Cookie
+    value or None, "vary": the Vary header or None, "status": int}.
+    params: action ("none", "read", "set", "flush", "browser_close",
+    "expiry_seconds"), status (the view's), now (time.time() patched),
+    settings (SESSION_COOKIE_* and others, overridden for the request)."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.test.utils import override_settings
+
+    action = params.get("action", "none")
+    status = params.get("status", 200)
+
+    def view(request):
+        s = request.session
+        if action == "read":
+            s.get("x")
+        elif action == "set":
+            s["x"] = 1
+        elif action == "flush":
+            s.flush()
+        elif action == "browser_close":
+            s["x"] = 1
+            s.set_expiry(0)
+        elif action == "expiry_seconds":
+            s["x"] = 1
+            s.set_expiry(300)
+        return HttpResponse("ok", status=status)
+
+    with override_settings(**params.get("settings", {})), clock(params.get("now")):
+        rf = RequestFactory()
+        name = settings.SESSION_COOKIE_NAME
+        req = rf.get("/", HTTP_COOKIE="%s=%s" % (name, cookie)) if cookie else rf.get("/")
+        try:
+            mw = SessionMiddleware(view)
+        except TypeError:  # Django < 3.0 had no get_response argument
+            mw = SessionMiddleware()
+        resp = mw(req)
+        morsel = resp.cookies.get(name)
+        return {"set_cookie": morsel.OutputString() if morsel is not None else None,
+                "vary": resp.get("Vary"), "status": resp.status_code}

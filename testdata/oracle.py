@@ -109,6 +109,9 @@ and time.time() is patched only when "timestamp" (signing) / "now"
   auth_get_user     data (key)             -> {"user": pk or None, "key": key after,
                                               "data": the session after}
   auth_logout       data (key)             -> the session key after auth.logout
+  middleware_response data (cookie or "") -> {"set_cookie", "vary", "status"}: Django's
+                                              SessionMiddleware around a view doing
+                                              params.action; params status, now, settings
   call_command      value (list of str)    -> str: django.core.management.call_command's
                                               captured stdout (migrate, sqlmigrate, ...)
   version, ping
@@ -327,6 +330,9 @@ class Oracle:
 
     def op_auth_logout(self, req, p):
         return d.auth_logout(_data(req), p)
+
+    def op_middleware_response(self, req, p):
+        return d.middleware_response(req.get("data", ""), p)
 
     def op_call_command(self, req, p):
         v = _value(req)
