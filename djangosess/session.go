@@ -238,24 +238,29 @@ func (s *Session) SetExpiryAtBrowserClose() { s.SetExpirySeconds(0) }
 // fails, as in Django). The time is written aware in UTC, or as a naive
 // wall clock in Location under USE_TZ = False.
 func (s *Session) SetExpiryTime(t time.Time) {
+	s.Set(ExpiryKey, ExpiryValue(t, s.cfg.Target, s.cfg.Location))
+}
+
+// ExpiryValue is what Django's set_expiry(t) stores in _session_expiry
+// for the target version: the ISO 8601 string from 4.1, the datetime
+// before (zero target: the newest); aware UTC, or a naive wall clock in
+// loc when loc is set (USE_TZ = False).
+func ExpiryValue(t time.Time, target Version, loc *time.Location) serializer.Value {
 	var dt serializer.DateTime
-	if s.cfg.Location != nil {
-		dt = serializer.DateTimeOf(t.In(s.cfg.Location))
+	if loc != nil {
+		dt = serializer.DateTimeOf(t.In(loc))
 		dt.TZ = nil
 	} else {
 		dt = serializer.DateTimeOf(t.UTC())
 	}
-	target := s.cfg.Target.orNewest()
-	if target.Less(v4_1) {
-		s.Set(ExpiryKey, dt)
-		return
+	if target.orNewest().Less(v4_1) {
+		return dt
 	}
 	iso, err := dt.ISOFormat()
 	if err != nil { // years outside 1–9999
-		s.Set(ExpiryKey, dt)
-		return
+		return dt
 	}
-	s.Set(ExpiryKey, serializer.Str(iso))
+	return serializer.Str(iso)
 }
 
 // SetExpiryIn is set_expiry(timedelta(d)): the time Now()+d.

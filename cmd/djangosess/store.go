@@ -154,37 +154,39 @@ as tagged JSON. Exit status 1 when it is missing or expired.`, args, e, func(fs 
 	return err
 }
 
-// expiryFlags are --expire-in and --expire-at.
+// expiryFlags are --expire-in and --expire-at: Django's set_expiry(n)
+// and set_expiry(datetime).
 type expiryFlags struct {
 	in, at string
 }
 
 func (x *expiryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&x.in, "expire-in", "", "expire `SECONDS` from now (default: as Django computes it from _session_expiry or the cookie age)")
-	fs.StringVar(&x.at, "expire-at", "", "expire at `TIME` (RFC 3339, or Unix seconds)")
+	fs.StringVar(&x.in, "expire-in", "", "set_expiry(`SECONDS`): expire after that many seconds of inactivity (0: at browser close)")
+	fs.StringVar(&x.at, "expire-at", "", "set_expiry(datetime): expire at `TIME` (RFC 3339, or Unix seconds)")
 }
 
-func (x *expiryFlags) expiry(now time.Time) (time.Time, error) {
+// apply writes _session_expiry into d as Django's set_expiry does for
+// the target version; without either flag d keeps what it holds.
+func (x *expiryFlags) apply(d *serializer.Dict, o *engine.Opened) error {
 	switch {
 	case x.in != "" && x.at != "":
-		return time.Time{}, usageErrorf("--expire-in and --expire-at exclude each other")
+		return usageErrorf("--expire-in and --expire-at exclude each other")
 	case x.in != "":
 		n, err := strconv.ParseInt(x.in, 10, 64)
 		if err != nil {
-			return time.Time{}, usageErrorf("--expire-in: want whole seconds, got %q", x.in)
+			return usageErrorf("--expire-in: want whole seconds, got %q", x.in)
 		}
-		return now.Add(time.Duration(n) * time.Second), nil
+		d.SetStr(djangosess.ExpiryKey, serializer.Int(n))
 	case x.at != "":
+		var t time.Time
 		if n, err := strconv.ParseInt(x.at, 10, 64); err == nil {
-			return time.Unix(n, 0), nil
+			t = time.Unix(n, 0)
+		} else if t, err = time.Parse(time.RFC3339Nano, x.at); err != nil {
+			return usageErrorf("--expire-at: want RFC 3339 or Unix seconds, got %q", x.at)
 		}
-		t, err := time.Parse(time.RFC3339Nano, x.at)
-		if err != nil {
-			return time.Time{}, usageErrorf("--expire-at: want RFC 3339 or Unix seconds, got %q", x.at)
-		}
-		return t, nil
+		d.SetStr(djangosess.ExpiryKey, djangosess.ExpiryValue(t, o.Django, o.Location))
 	}
-	return time.Time{}, nil
+	return nil
 }
 
 // readDict reads a tagged JSON dict from stdin; empty input is {} when
@@ -228,15 +230,14 @@ replacing what is there or creating it.`, args, e, x.register)
 	if o.Store == nil {
 		return usageErrorf("the %s engine has no keys: use \"djangosess new\" to make a cookie", o.Engine)
 	}
-	exp, err := x.expiry(o.Now())
-	if err != nil {
-		return err
-	}
 	d, err := readDict(e, false)
 	if err != nil {
 		return err
 	}
-	return djangosess.Put(ctx, o.Store, key, djangosess.Record{Data: d, Expiry: exp})
+	if err := x.apply(d, o); err != nil {
+		return err
+	}
+	return djangosess.Put(ctx, o.Store, key, djangosess.Record{Data: d})
 }
 
 func runNew(ctx context.Context, args []string, e *env) error {
@@ -252,15 +253,14 @@ the cookie value).`, args, e, x.register)
 	if len(pos) != 0 {
 		return usageErrorf("new takes no arguments")
 	}
-	exp, err := x.expiry(o.Now())
-	if err != nil {
-		return err
-	}
 	d, err := readDict(e, true)
 	if err != nil {
 		return err
 	}
-	key, err := o.New(ctx, djangosess.Record{Data: d, Expiry: exp})
+	if err := x.apply(d, o); err != nil {
+		return err
+	}
+	key, err := o.New(ctx, djangosess.Record{Data: d})
 	if err != nil {
 		return err
 	}

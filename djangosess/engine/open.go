@@ -23,6 +23,10 @@ type Opened struct {
 	// Migrate creates the session table as Django's migration does; nil
 	// for the engines without a database.
 	Migrate func(ctx context.Context) error
+	// Django is the target version and Location the zone of naive
+	// datetimes (nil under USE_TZ = True), from the settings.
+	Django   djangosess.Version
+	Location *time.Location
 
 	now     func() time.Time
 	closers []func() error
@@ -81,7 +85,12 @@ func Open(ctx context.Context, s Settings) (*Opened, error) {
 	if s.CookieName == "" {
 		s.CookieName = "sessionid"
 	}
-	o := &Opened{Engine: name, now: s.Now}
+	o := &Opened{Engine: name, now: s.Now, Django: s.Django}
+	if s.TimeZone != "" {
+		if o.Location, err = s.location(); err != nil {
+			return nil, err
+		}
+	}
 	ok := false
 	defer func() {
 		if !ok {
