@@ -21,6 +21,8 @@ wait_port() { # wait_port PORT NAME: up to 60 s, polling the port
 }
 
 ensure_postgres() {
+  # pgbouncer: the PostgreSQL store tests start their own (transaction pooling).
+  [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer
   port_open 5432 && return 0
   command -v pg_ctlcluster >/dev/null || apt_install postgresql
   if [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
@@ -48,10 +50,13 @@ ensure_mariadb() {
 ensure_python_django() {
   # Django 3.2 and django-redis 5.2 from Debian, under /usr/bin/python3.
   # lz4, msgpack and zstandard: django-redis's optional compressors and
-  # serializer, for the cache-value tests.
-  if ! /usr/bin/python3 -c 'import django, django_redis, redis, psycopg2, MySQLdb, lz4, msgpack, zstandard' 2>/dev/null; then
+  # serializer, for the cache-value tests. argon2-cffi and bcrypt: Django's
+  # Argon2/BCrypt password hashers, for the hashers tests. gunicorn: the
+  # WSGI server of examples/django in the end-to-end test (examples/e2e).
+  if ! /usr/bin/python3 -c 'import django, django_redis, redis, psycopg2, MySQLdb, lz4, msgpack, zstandard, argon2, bcrypt, gunicorn' 2>/dev/null ||
+     ! command -v gunicorn >/dev/null; then
     apt_install python3-django python3-django-redis python3-psycopg2 python3-redis python3-mysqldb \
-      python3-lz4 python3-msgpack python3-zstandard
+      python3-lz4 python3-msgpack python3-zstandard python3-argon2 python3-bcrypt gunicorn
   fi
 }
 
