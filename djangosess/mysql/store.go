@@ -1,0 +1,130 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/djangosess/djangosess/djangosess"
+	"github.com/djangosess/djangosess/djangosess/internal/sqlstore"
+)
+
+// DB is what the store needs from database/sql; *sql.DB, *sql.Conn and
+// *sql.Tx have these methods.
+type DB interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Config configures a Store. Only Codec is required.
+type Config struct {
+	// Table is the session model's db_table; default "django_session".
+	Table string
+	// Codec encodes and decodes session_data (SECRET_KEY,
+	// SESSION_SERIALIZER, ...). Required.
+	Codec *djangosess.Codec
+	// CookieAge is SESSION_COOKIE_AGE, the expiry of a session without
+	// _session_expiry; default djangosess.DefaultCookieAge.
+	CookieAge time.Duration
+	// Location is the zone of the naive times in expire_date and in
+	// _session_expiry: UTC (nil) for USE_TZ=True, TIME_ZONE for
+	// USE_TZ=False. Loaded expiries are given in it.
+	Location *time.Location
+	// Now is the clock (time.Now if nil): the "now" of Django's
+	// expire_date > now and of the default expiry.
+	Now func() time.Time
+	// KeysBatch is how many keys Keys reads per query; default 1000.
+	KeysBatch int
+	// Prepare prepares each statement on first use and keeps it until
+	// Close (database/sql prepares it again on each pooled connection as
+	// needed), saving the parsing of every statement and, without interpolateParams, a round trip. The DB must
+	// have PrepareContext, as *sql.DB, *sql.Conn and *sql.Tx do. Close the
+	// store when it is no longer used; a store on a *sql.Tx is closed
+	// with the transaction.
+	Prepare bool
+}
+
+// Store is Django's db session backend on MySQL or MariaDB. It is safe for
+// concurrent use when its DB is (a *sql.DB is).
+type Store struct{ s *sqlstore.Store }
+
+var _ djangosess.Store = (*Store)(nil)
+
+var engine = &sqlstore.Engine{
+	Name:                "djangosess/mysql",
+	QuoteChar:           '`',
+	MaxNameLength:       64,
+	Naive:               true,
+	IsDuplicate:         isDuplicate,
+	UpdateCountsChanged: true,
+	TextType:            "longtext",
+	DateTimeType:        "datetime(6)",
+}
+
+// isDuplicate reports MySQL's ER_DUP_ENTRY, which Django's backend turns
+// into an IntegrityError and its session store into a CreateError.
+func isDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1062
+}
+
+// New returns a Store on db. A bad Config is an error matching
+// djangosess.ErrConfig.
+func New(db DB, cfg Config) (*Store, error) {
+	var c sqlstore.Conn
+	if db != nil {
+		sc, err := sqlstore.NewSQLConn(engine.Name, db, cfg.Prepare)
+		if err != nil {
+			return nil, err
+		}
+		c = sc
+	}
+	s, err := sqlstore.New(engine, c, sqlstore.Config{Table: cfg.Table, Codec: cfg.Codec,
+		CookieAge: cfg.CookieAge, Location: cfg.Location, Now: cfg.Now, KeysBatch: cfg.KeysBatch})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{s}, nil
+}
+
+// Load returns the session under key unless it has expired
+// (djangosess.ErrNotFound then, as for a missing one).
+func (s *Store) Load(ctx context.Context, key string) (djangosess.Record, error) {
+	return s.s.Load(ctx, key)
+}
+
+// Create inserts a new session; a taken key is djangosess.ErrExists. A
+// zero r.Expiry is Django's get_expiry_date() at Now.
+func (s *Store) Create(ctx context.Context, key string, r djangosess.Record) error {
+	return s.s.Create(ctx, key, r)
+}
+
+// Save updates an existing session; a missing one is
+// djangosess.ErrVanished. A zero r.Expiry is Django's get_expiry_date()
+// at Now.
+func (s *Store) Save(ctx context.Context, key string, r djangosess.Record) error {
+	return s.s.Save(ctx, key, r)
+}
+
+// Delete deletes the session; a missing one is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error { return s.s.Delete(ctx, key) }
+
+// Exists reports whether a row has the key, expired or not.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) { return s.s.Exists(ctx, key) }
+
+// ClearExpired deletes the expired rows, as Django's clearsessions does,
+// and returns how many it deleted.
+func (s *Store) ClearExpired(ctx context.Context) (int, error) { return s.s.ClearExpired(ctx) }
+
+// Keys yields every key, expired or not, in key order.
+func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] { return s.s.Keys(ctx) }
+
+// Close closes the statements Config.Prepare prepared; the store must not
+// be used afterwards. It does not close the DB. Without Prepare it does
+// nothing.
+func (s *Store) Close() error { return s.s.Close() }
