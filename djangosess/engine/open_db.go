@@ -54,10 +54,11 @@ func dbStore(ctx context.Context, s Settings, o *Opened) (djangosess.Store, func
 			return nil, nil, err
 		}
 		o.closers = append(o.closers, conn.Close)
-		st, err := sqlite.New(conn, sqlite.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now})
+		st, err := sqlite.New(conn, sqlite.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now, Prepare: true})
 		if err != nil {
 			return nil, nil, err
 		}
+		o.closers = append(o.closers, st.Close)
 		return st, func(ctx context.Context) error { return sqlite.Migrate(ctx, conn, table) }, nil
 	case "postgres":
 		cfg, err := pgxpool.ParseConfig(db.DSN)

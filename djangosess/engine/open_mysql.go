@@ -19,10 +19,11 @@ func openMySQL(dsn, table string, codec *djangosess.Codec, loc *time.Location, s
 		return nil, nil, err
 	}
 	o.closers = append(o.closers, conn.Close)
-	st, err := mysql.New(conn, mysql.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now})
+	st, err := mysql.New(conn, mysql.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now, Prepare: true})
 	if err != nil {
 		return nil, nil, err
 	}
+	o.closers = append(o.closers, st.Close)
 	return st, func(ctx context.Context) error { return mysql.Migrate(ctx, conn, table) }, nil
 }
 
