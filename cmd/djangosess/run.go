@@ -43,6 +43,10 @@ var commands = map[string]command{
 	"list":          {"list stored sessions: key, expiry, user, size", runList},
 	"clear-expired": {"delete expired sessions (Django's clearsessions)", runClearExpired},
 	"migrate":       {"create the session table as Django's migration does", runMigrate},
+	"copy":          {"copy every live session to another store (convert, re-sign, resumable)", runCopy},
+	"verify":        {"compare two stores session by session", runVerify},
+	"resign":        {"re-sign sessions that depend on a fallback key or an old format", runResign},
+	"stats":         {"count sessions: live, expired, sizes, formats, fallback keys, users", runStats},
 	"serve":         {"run an auth gateway (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)", runServe},
 }
 
