@@ -100,7 +100,7 @@ func EngineName(engine string) (string, error) {
 // name them (the secret keys are read by the caller, which must keep them
 // out of argv).
 var EnvNames = []string{
-	"SESSION_ENGINE", "DATABASE_URL", "CACHE_URL", "CACHE_KEY_PREFIX", "CACHE_VERSION",
+	"SESSION_ENGINE", "DATABASE_URL", "CACHE_URL", "CACHE_KEY_PREFIX", "CACHE_VERSION", "CACHE_CLIENT",
 	"SESSION_FILE_PATH", "SESSION_COOKIE_NAME", "SESSION_SERIALIZER", "SESSION_COOKIE_AGE", "TIME_ZONE",
 }
 
@@ -115,6 +115,7 @@ func FromEnv(s Settings, getenv func(string) string) (Settings, error) {
 	set(&s.DatabaseURL, "DATABASE_URL")
 	set(&s.CacheURL, "CACHE_URL")
 	set(&s.CacheKeyPrefix, "CACHE_KEY_PREFIX")
+	set(&s.CacheClient, "CACHE_CLIENT")
 	set(&s.FilePath, "SESSION_FILE_PATH")
 	set(&s.CookieName, "SESSION_COOKIE_NAME")
 	set(&s.Serializer, "SESSION_SERIALIZER")
