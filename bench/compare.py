@@ -7,6 +7,8 @@ Runs, on the same strings:
     decode measured alone (BenchmarkDecodeParts: HMAC, base64, inflate, JSON);
   * Django's own SessionStore.decode / encode (bench/django_bench.py), under
     Django 3.2 (/usr/bin/python3) and 4.2 / 5.2 when .cache/django has them;
+  * Go decoding a django-redis session value against django-redis's own
+    DefaultClient.decode (bench/django_redis_bench.py);
   * whole processes over N sessions made by Django: `djangosess decode
     --lines` against a Python process decoding the same file with Django.
 Prints a Markdown table of the numbers and the ratios.
@@ -91,6 +93,16 @@ def main():
         d = json.loads(r.stdout)
         rows.append(("Django %s SessionStore.decode, PickleSerializer" % d["django"], "%.0f ns" % d["decode_ns"],
                      "djangosess **%.1f×** faster" % (d["decode_ns"] / decp)))
+
+    # django-redis: the session dict as DefaultClient stores it (pickle
+    # protocol 4, no compression), decoded by Go and by django-redis.
+    gr = go_bench("^BenchmarkCacheValueDecodeSession$", "./serializer/cachevalue", args.benchtime)
+    r = subprocess.run([PY, os.path.join(ROOT, "bench", "django_redis_bench.py"), "--iters", "50000"],
+                       check=True, capture_output=True, text=True)
+    dr = json.loads(r.stdout)
+    rows.append(("Go decode, django-redis session value", "%.0f ns" % gr["BenchmarkCacheValueDecodeSession"], ""))
+    rows.append(("django-redis 5.2 DefaultClient.decode, same value", "%.0f ns" % dr["decode_ns"],
+                 "djangosess **%.1f×** faster" % (dr["decode_ns"] / gr["BenchmarkCacheValueDecodeSession"])))
 
     with tempfile.TemporaryDirectory() as tmp:
         binary = os.path.join(tmp, "djangosess")

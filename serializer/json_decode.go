@@ -1,14 +1,15 @@
 package serializer
 
 import (
+	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Unmarshal parses data as Django's JSONSerializer.loads does:
@@ -47,10 +48,11 @@ func (j JSON) Unmarshal(data []byte) (Value, error) {
 
 var jsonDecoderPool = sync.Pool{New: func() any { return new(jsonDecoder) }}
 
-// jsonDecoder is an iterative parser: open containers are frames, and the
-// values and keys read so far inside them wait on the vals and keys stacks
-// until the container closes, so that every List and Dict is allocated at
-// its final size.
+// jsonDecoder reads containers by recursion down to jsonRecurseMax, their
+// first entries gathered on the goroutine's stack and the rest on the vals
+// and keys stacks, and deeper ones iteratively (iter: open containers are
+// frames whose entries wait on those stacks). Either way every List and
+// Dict is allocated at its final size, once it closes.
 type jsonDecoder struct {
 	s            string // the input, as latin-1 text: one byte, one character
 	pos          int
@@ -58,8 +60,9 @@ type jsonDecoder struct {
 	keys         []string
 	frames       []jsonFrame
 	buf          []byte // scratch for strings that need decoding
-	keyCache     [64]jsonKeySlot
+	keyCache     [2 * jsonKeySets]jsonKeySlot
 	borrowed     uint64 // the keyCache slots whose box points into the input
+	boxes        boxes
 	maxDepth     int
 	maxIntDigits int
 
@@ -75,16 +78,18 @@ type jsonDecoder struct {
 // jsonKeySlot caches the box of a recent key: objects in arrays repeat
 // their keys, and sessions of one site repeat theirs from input to input.
 // A key met again in a later input gets a box of its own copy, kept across
-// inputs; other boxes point into the input and are dropped with it.
+// inputs; other boxes point into the input and are dropped with it. The
+// cache has jsonKeySets sets of two slots, chosen by a hash of the key.
 type jsonKeySlot struct {
 	v    Value  // Str, or nil
-	hash uint64 // of the key last put here, kept when v is dropped
+	hash uint32 // of the key last put here, kept when v is dropped
 }
 
-// jsonOwnedKeyMax is the longest key given a box of its own.
-const jsonOwnedKeyMax = 32
-
-var jsonKeySeed = maphash.MakeSeed()
+const (
+	jsonKeySets = 32
+	// jsonOwnedKeyMax is the longest key given a box of its own.
+	jsonOwnedKeyMax = 32
+)
 
 type jsonFrame struct {
 	obj        bool
@@ -105,6 +110,7 @@ func (d *jsonDecoder) release() {
 	}
 	d.borrowed = 0
 	d.dicts, d.items = nil, nil
+	d.boxes = boxes{}
 	if cap(d.vals) > 1<<12 || cap(d.keys) > 1<<12 || cap(d.buf) > 1<<16 || cap(d.frames) > 1<<12 {
 		return
 	}
@@ -126,8 +132,184 @@ func (d *jsonDecoder) skipWS() {
 	}
 }
 
+// jsonRecurseMax is the nesting up to which containers are read by
+// recursive calls, their entries gathered on the goroutine's stack; deeper
+// ones go to the iterative parser (iter), whose memory is the decoder's.
+const jsonRecurseMax = 24
+
+// decode reads the input: one value and nothing after it.
 func (d *jsonDecoder) decode() (Value, error) {
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	d.skipWS()
+	if d.pos != len(d.s) {
+		return nil, d.errAt("Extra data", d.pos)
+	}
+	return v, nil
+}
+
+// value reads one value at d.pos (after whitespace) inside depth open
+// containers.
+func (d *jsonDecoder) value(depth int) (Value, error) {
+	d.skipWS()
+	if d.pos >= len(d.s) {
+		return nil, d.errAt("Expecting value", d.pos)
+	}
+	c := d.s[d.pos]
+	if c != '{' && c != '[' {
+		return d.scalar(c)
+	}
+	if depth >= d.maxDepth {
+		return nil, d.tooDeep()
+	}
+	if depth >= jsonRecurseMax {
+		return d.iter(depth)
+	}
+	if c == '{' {
+		return d.object(depth)
+	}
+	return d.array(depth)
+}
+
+func (d *jsonDecoder) tooDeep() error {
+	return fmt.Errorf("%w: json: nesting deeper than %d at offset %d", ErrTooLarge, d.maxDepth, d.pos)
+}
+
+// jsonInline is how many entries of a container are gathered on the stack
+// before the rest go to the decoder's stacks.
+const jsonInline = 8
+
+// object reads the object at d.pos ('{'), inside depth open containers.
+func (d *jsonDecoder) object(depth int) (Value, error) {
 	s := d.s
+	d.pos++
+	d.skipWS()
+	if d.pos < len(s) && s[d.pos] == '}' {
+		d.pos++
+		return NewDict(0), nil
+	}
+	var kbuf [jsonInline]string
+	var vbuf [jsonInline]Value
+	n := 0
+	kbase, vbase := -1, -1 // where the entries start on d.keys and d.vals, once spilled
+	for {
+		k, err := d.keyStr()
+		if err != nil {
+			return nil, err
+		}
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case n < jsonInline:
+			kbuf[n], vbuf[n] = k, v
+		case kbase < 0:
+			kbase, vbase = len(d.keys), len(d.vals)
+			d.keys = append(append(d.keys, kbuf[:]...), k)
+			d.vals = append(append(d.vals, vbuf[:]...), v)
+		default:
+			d.keys = append(d.keys, k)
+			d.vals = append(d.vals, v)
+		}
+		n++
+		d.skipWS()
+		if d.pos < len(s) {
+			if c := s[d.pos]; c == ',' {
+				d.pos++
+				d.skipWS()
+				continue
+			} else if c == '}' {
+				d.pos++
+				if kbase < 0 {
+					return d.buildDict(kbuf[:n], vbuf[:n]), nil
+				}
+				dict := d.buildDict(d.keys[kbase:], d.vals[vbase:])
+				clear(d.keys[kbase:])
+				clear(d.vals[vbase:])
+				d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
+				return dict, nil
+			}
+		}
+		return nil, d.errAt("Expecting ',' delimiter", d.pos)
+	}
+}
+
+// array reads the array at d.pos ('['), inside depth open containers.
+func (d *jsonDecoder) array(depth int) (Value, error) {
+	s := d.s
+	d.pos++
+	d.skipWS()
+	if d.pos < len(s) && s[d.pos] == ']' {
+		d.pos++
+		return jsonEmptyList, nil
+	}
+	var vbuf [jsonInline]Value
+	n := 0
+	base := -1
+	for {
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case n < jsonInline:
+			vbuf[n] = v
+		case base < 0:
+			base = len(d.vals)
+			d.vals = append(append(d.vals, vbuf[:]...), v)
+		default:
+			d.vals = append(d.vals, v)
+		}
+		n++
+		d.skipWS()
+		if d.pos < len(s) {
+			if c := s[d.pos]; c == ',' {
+				d.pos++
+				continue
+			} else if c == ']' {
+				d.pos++
+				v, l := jsonList(n)
+				if base < 0 {
+					copy(l, vbuf[:n])
+					return v, nil
+				}
+				copy(l, d.vals[base:])
+				clear(d.vals[base:])
+				d.vals = d.vals[:base]
+				return v, nil
+			}
+		}
+		return nil, d.errAt("Expecting ',' delimiter", d.pos)
+	}
+}
+
+// keyStr reads `"name" :` at d.pos and returns the name.
+func (d *jsonDecoder) keyStr() (string, error) {
+	if d.pos >= len(d.s) || d.s[d.pos] != '"' {
+		return "", d.errAt("Expecting property name enclosed in double quotes", d.pos)
+	}
+	k, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	d.skipWS()
+	if d.pos >= len(d.s) || d.s[d.pos] != ':' {
+		return "", d.errAt("Expecting ':' delimiter", d.pos)
+	}
+	d.pos++
+	return k, nil
+}
+
+// iter reads the container at d.pos, inside depth open containers,
+// without recursion: open containers are frames, and the values and keys
+// read so far inside them wait on the vals and keys stacks until the
+// container closes.
+func (d *jsonDecoder) iter(depth int) (Value, error) {
+	s := d.s
+	frames0 := len(d.frames)
 	for {
 		// Read one value at d.pos; containers open a frame and loop back.
 		d.skipWS()
@@ -137,8 +319,8 @@ func (d *jsonDecoder) decode() (Value, error) {
 		var v Value
 		switch c := s[d.pos]; c {
 		case '{', '[':
-			if len(d.frames) >= d.maxDepth {
-				return nil, fmt.Errorf("%w: json: nesting deeper than %d at offset %d", ErrTooLarge, d.maxDepth, d.pos)
+			if depth+len(d.frames)-frames0 >= d.maxDepth {
+				return nil, d.tooDeep()
 			}
 			d.pos++
 			d.skipWS()
@@ -156,7 +338,7 @@ func (d *jsonDecoder) decode() (Value, error) {
 			}
 			if d.pos < len(s) && s[d.pos] == ']' {
 				d.pos++
-				v = List{}
+				v = jsonEmptyList
 				break
 			}
 			d.frames = append(d.frames, jsonFrame{vals: len(d.vals), keys: len(d.keys)})
@@ -170,11 +352,7 @@ func (d *jsonDecoder) decode() (Value, error) {
 		// v is complete: add it to the open container, closing containers
 		// for as long as their end follows.
 		for {
-			if len(d.frames) == 0 {
-				d.skipWS()
-				if d.pos != len(s) {
-					return nil, d.errAt("Extra data", d.pos)
-				}
+			if len(d.frames) == frames0 {
 				return v, nil
 			}
 			d.vals = append(d.vals, v)
@@ -205,18 +383,10 @@ func (d *jsonDecoder) decode() (Value, error) {
 
 // key reads `"name" :` at d.pos and pushes the name.
 func (d *jsonDecoder) key() error {
-	if d.pos >= len(d.s) || d.s[d.pos] != '"' {
-		return d.errAt("Expecting property name enclosed in double quotes", d.pos)
-	}
-	k, err := d.str()
+	k, err := d.keyStr()
 	if err != nil {
 		return err
 	}
-	d.skipWS()
-	if d.pos >= len(d.s) || d.s[d.pos] != ':' {
-		return d.errAt("Expecting ':' delimiter", d.pos)
-	}
-	d.pos++
 	d.keys = append(d.keys, k)
 	return nil
 }
@@ -233,9 +403,9 @@ func (d *jsonDecoder) closeFrame() Value {
 		clear(keys)
 		d.keys = d.keys[:f.keys]
 	} else {
-		l := make(List, len(vals))
+		var l []Value
+		v, l = jsonList(len(vals))
 		copy(l, vals)
-		v = l
 	}
 	clear(vals)
 	d.vals = d.vals[:f.vals]
@@ -269,8 +439,9 @@ func (d *jsonDecoder) buildDict(keys []string, vals []Value) *Dict {
 // allocDict.
 func (d *jsonDecoder) planSlab() {
 	d.slabDicts, d.slabItems = 0, 0
+	colons := strings.Count(d.s, ":")
 	if n := strings.Count(d.s, "{"); n >= 2 {
-		d.slabDicts, d.slabItems = n, strings.Count(d.s, ":")
+		d.slabDicts, d.slabItems = n, colons
 	}
 }
 
@@ -300,6 +471,12 @@ func (d *jsonDecoder) allocDict(n int) (*Dict, []Item) {
 // and 64 items.
 func (d *jsonDecoder) refillSlab() {
 	switch nd, ni := d.slabDicts, d.slabItems; {
+	case nd <= 4 && ni <= 12:
+		x := new(struct {
+			d  [4]Dict
+			it [12]Item
+		})
+		d.dicts, d.items = x.d[:], x.it[:]
 	case nd <= 4 && ni <= 16:
 		x := new(struct {
 			d  [4]Dict
@@ -361,21 +538,43 @@ func (d *jsonDecoder) boxKey(k string) Value {
 	if len(k) == 0 {
 		return Str("")
 	}
-	h := maphash.String(jsonKeySeed, k)
-	i := h & (uint64(len(d.keyCache)) - 1)
-	slot := &d.keyCache[i]
-	if s, ok := slot.v.(Str); ok && string(s) == k {
-		return slot.v
+	h := jsonKeyHash(k)
+	i := int(h%jsonKeySets) * 2
+	pair := (*[2]jsonKeySlot)(d.keyCache[i : i+2])
+	for w := range pair {
+		if s, ok := pair[w].v.(Str); ok && string(s) == k {
+			return pair[w].v
+		}
 	}
-	if slot.hash == h && len(k) <= jsonOwnedKeyMax {
-		// Seen in an earlier input: keep a copy from now on.
-		*slot = jsonKeySlot{v: Str(strings.Clone(k)), hash: h}
-		d.borrowed &^= 1 << i
-		return slot.v
+	for w := range pair {
+		if pair[w].v == nil && pair[w].hash == h && len(k) <= jsonOwnedKeyMax {
+			// Seen in an earlier input: keep a copy from now on.
+			pair[w] = jsonKeySlot{v: Str(strings.Clone(k)), hash: h}
+			return pair[w].v
+		}
 	}
-	*slot = jsonKeySlot{v: Str(k), hash: h}
-	d.borrowed |= 1 << i
-	return slot.v
+	// Replace an empty slot, else one borrowed from this input, else the
+	// second: a key seen in every input stays in the first.
+	w := 1
+	switch {
+	case pair[0].v == nil:
+		w = 0
+	case pair[1].v == nil:
+	case d.borrowed>>i&1 != 0:
+		w = 0
+	}
+	pair[w] = jsonKeySlot{v: d.boxes.str(k), hash: h}
+	d.borrowed |= 1 << (i + w)
+	return pair[w].v
+}
+
+// jsonKeyHash hashes a non-empty key for the key cache from its length
+// and a few of its bytes.
+func jsonKeyHash(k string) uint32 {
+	n := len(k)
+	h := uint32(n) ^ uint32(k[0])<<8 ^ uint32(k[n-1])<<16 ^ uint32(k[n/2])<<24 ^ uint32(k[n/4])<<4
+	h *= 0x9E3779B1
+	return h ^ h>>15
 }
 
 // The keys Django's own code puts into sessions, boxed once.
@@ -444,7 +643,7 @@ func (d *jsonDecoder) scalar(c byte) (Value, error) {
 		case len(str) == len(jsonModelBackend) && str == jsonModelBackend:
 			return jsonValModelBackend, nil
 		}
-		return Str(str), nil
+		return d.boxes.str(str), nil
 	case 'n':
 		if d.word("null") {
 			return None{}, nil
@@ -566,10 +765,10 @@ func (d *jsonDecoder) number() (Value, error) {
 		if digits != start {
 			x = -x
 		}
-		return Int(x), nil
+		return d.boxes.int(x), nil
 	}
 	if x, err := strconv.ParseInt(s[start:p], 10, 64); err == nil {
-		return Int(x), nil
+		return d.boxes.int(x), nil
 	}
 	b, ok := new(big.Int).SetString(s[start:p], 10)
 	if !ok {
@@ -587,11 +786,39 @@ var jsonStrPlain = func() (t [256]bool) {
 	return t
 }()
 
+// jsonLoad8 returns the eight bytes of s at i (which must be in range) as
+// a little-endian word.
+func jsonLoad8(s string, i int) uint64 {
+	_ = s[i+7]
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+}
+
+// jsonSpecial8 returns the high bit of each of the eight bytes of w (in
+// little-endian order) that is not plain inside a string: a quote, a
+// backslash, a control character or a byte ≥ 0x80. Borrows can mark bytes
+// above the first such byte too, never below it, so the lowest mark is
+// exact.
+func jsonSpecial8(w uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := w ^ lo*'"'
+	b := w ^ lo*'\\'
+	return ((q-lo)&^q | (b-lo)&^b | (w-lo*0x20)&^w | w) & hi
+}
+
 // str reads a string literal at d.pos (which holds the opening quote).
 func (d *jsonDecoder) str() (string, error) {
 	s := d.s
 	begin := d.pos
 	p := begin + 1
+	// Eight bytes at a time, then one at a time up to the first byte that
+	// is not plain.
+	for p+8 <= len(s) {
+		if m := jsonSpecial8(jsonLoad8(s, p)); m != 0 {
+			p += bits.TrailingZeros64(m) / 8
+			break
+		}
+		p += 8
+	}
 	for p < len(s) && jsonStrPlain[s[p]] {
 		p++
 	}

@@ -38,6 +38,7 @@ type pickleDecoder struct {
 	fin       map[any]*pkFinished // identity → finished value, when shared
 	items     int64               // values in the result so far, as a tree
 	bytes     int64               // str/bytes data in the result so far, as a tree
+	boxes     boxes               // where str, int and dict values are allocated
 }
 
 // pkListNode is a list under construction.
@@ -338,7 +339,7 @@ func (d *pickleDecoder) run() (Value, error) {
 		case pkBinInt:
 			var b string
 			if b, err = d.read(4); err == nil {
-				err = d.push(Int(int32(binary.LittleEndian.Uint32([]byte(b)))))
+				err = d.push(d.boxes.int(int64(int32(binary.LittleEndian.Uint32([]byte(b))))))
 			}
 		case pkBinInt1:
 			var b string
@@ -348,7 +349,7 @@ func (d *pickleDecoder) run() (Value, error) {
 		case pkBinInt2:
 			var b string
 			if b, err = d.read(2); err == nil {
-				err = d.push(Int(binary.LittleEndian.Uint16([]byte(b))))
+				err = d.push(d.boxes.int(int64(binary.LittleEndian.Uint16([]byte(b)))))
 			}
 		case pkLong1:
 			var b string
@@ -437,7 +438,7 @@ func (d *pickleDecoder) run() (Value, error) {
 		case pkEmptyList:
 			err = d.push(&pkListNode{})
 		case pkEmptyDict:
-			err = d.push(&Dict{})
+			err = d.push(d.boxes.dict())
 		case pkEmptySet:
 			err = d.push(&pkSetNode{})
 		case pkEmptyTuple:
@@ -466,7 +467,7 @@ func (d *pickleDecoder) run() (Value, error) {
 		case pkDict:
 			var m int
 			if m, err = d.popMark(); err == nil {
-				dict := &Dict{}
+				dict := d.boxes.dict()
 				if err = d.setItems(dict, d.stack[m:]); err == nil {
 					d.truncate(m)
 					err = d.push(dict)
@@ -664,7 +665,7 @@ func (d *pickleDecoder) pushUnicode(s string, err error) error {
 	if !pkValidStr(s) {
 		return d.errorf("str is not valid UTF-8")
 	}
-	return d.push(Str(s))
+	return d.push(d.boxes.str(s))
 }
 
 // pkBoxedStr returns a str that sessions hold again and again (one ASCII

@@ -151,6 +151,10 @@ func tgBoolInt(b bool) int {
 }
 
 func (e *taggedEncoder) str(s string) error {
+	if plainASCII(s) {
+		e.buf = append(append(append(e.buf, '"'), s...), '"')
+		return nil
+	}
 	if utf8.ValidString(s) {
 		e.buf = appendTaggedString(e.buf, s)
 		return nil
@@ -506,6 +510,28 @@ func tgNeedsModule(name string) bool {
 		}
 	}
 	return false
+}
+
+// plainASCII reports whether s is printable ASCII without '"' or '\\',
+// which a JSON string holds as it is; eight bytes at a time.
+func plainASCII(s string) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		q := w ^ lo*'"'
+		b := w ^ lo*'\\'
+		if ((q-lo)&^q|(b-lo)&^b|(w-lo*0x20)&^w|w)&hi != 0 {
+			return false
+		}
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendTaggedString writes s (valid UTF-8) as a JSON string, escaped as

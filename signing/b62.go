@@ -24,6 +24,15 @@ func B62Encode(n int64) string {
 	if n == 0 {
 		return "0"
 	}
+	var buf [12]byte
+	return string(appendB62(buf[:0], n))
+}
+
+// appendB62 appends B62Encode(n) to dst.
+func appendB62(dst []byte, n int64) []byte {
+	if n == 0 {
+		return append(dst, '0')
+	}
 	var buf [12]byte // 11 digits for 2^63, and the sign
 	i := len(buf)
 	u := uint64(n)
@@ -39,7 +48,7 @@ func B62Encode(n int64) string {
 		i--
 		buf[i] = '-'
 	}
-	return string(buf[i:])
+	return append(dst, buf[i:]...)
 }
 
 // B62Decode decodes s as Django's b62_decode does. A leading '-' negates the

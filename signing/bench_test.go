@@ -128,7 +128,7 @@ func BenchmarkSessionPart3Inflate(b *testing.B) {
 	_, _, _, _, z, _ := sessionParts(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := inflate(z, DefaultMaxDecompressed); err != nil {
+		if _, err := inflate(nil, z, DefaultMaxDecompressed); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -112,6 +112,12 @@ func SaltedHMAC(keySalt string, value, secret []byte, algorithm string) ([]byte,
 	return m.Sum(nil), nil
 }
 
+// stringOf returns b as a string without copying: b must not change
+// afterwards.
+func stringOf(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // bytesOf returns the bytes of s without copying. The result must only be
 // read: it is handed to hashes and comparisons, never written or kept.
 func bytesOf(s string) []byte {

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -23,11 +24,7 @@ import (
 // and signs the base64 of the result (Django's Signer.sign_object; no
 // timestamp). Serializer errors are returned wrapped.
 func (s *Signer) SignObject(v serializer.Value, compress bool) (string, error) {
-	payload, err := s.c.encodeObject(v, compress)
-	if err != nil {
-		return "", err
-	}
-	return s.c.sign(payload, ""), nil
+	return s.c.signObject(v, compress, "")
 }
 
 // UnsignObject verifies signed and decodes the object it holds. Errors: those
@@ -62,11 +59,8 @@ func (s *TimestampSigner) SignObject(v serializer.Value, compress bool) (string,
 // SignObjectAt serializes v, optionally compresses it, and signs the base64
 // of the result with the timestamp ts (Unix seconds).
 func (s *TimestampSigner) SignObjectAt(v serializer.Value, compress bool, ts int64) (string, error) {
-	payload, err := s.c.encodeObject(v, compress)
-	if err != nil {
-		return "", err
-	}
-	return s.c.sign(payload, B62Encode(ts)), nil
+	var b [12]byte
+	return s.c.signObject(v, compress, string(appendB62(b[:0], ts)))
 }
 
 // UnsignObject verifies signed, whatever its age, and decodes the object it
@@ -108,98 +102,124 @@ func (s *TimestampSigner) verifyObject(signed string, checkAge bool, maxAge time
 	return v, ver, nil
 }
 
-// encodeObject returns the payload to sign for v.
-func (c *core) encodeObject(v serializer.Value, compress bool) (string, error) {
+// signObject serializes v, compresses it when asked (and when that saves
+// at least two bytes), and returns the signed string, as sign would for the
+// payload "[.]" + b64(bytes), with the timestamp ts unless it is empty. The
+// string is built in place: the payload is encoded into it and the
+// signature computed over it.
+func (c *core) signObject(v serializer.Value, compress bool, ts string) (string, error) {
 	data, err := c.codec.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("signing: %w", err)
 	}
+	payload, dot := data, 0
+	var zbuf *[]byte // the scratch buffer the compressed bytes are in
 	if compress {
-		if z := deflate(data); len(z) < len(data)-1 {
-			return "." + B64Encode(z), nil
+		zbuf = scratch.Get().(*[]byte)
+		z := zlibx.Deflate((*zbuf)[:0], data)
+		*zbuf = z[:0]
+		if len(z) < len(data)-1 {
+			payload, dot = z, 1
 		}
 	}
-	return B64Encode(data), nil
+	cd := c.cands[0]
+	valueEnd := dot + base64.RawURLEncoding.EncodedLen(len(payload))
+	signedEnd := valueEnd
+	if ts != "" {
+		signedEnd += len(c.sep) + len(ts)
+	}
+	out := make([]byte, signedEnd+len(c.sep)+cd.sigLen)
+	if dot == 1 {
+		out[0] = '.'
+	}
+	base64.RawURLEncoding.Encode(out[dot:valueEnd], payload)
+	i := valueEnd
+	if ts != "" {
+		i += copy(out[i:], c.sep)
+		i += copy(out[i:], ts)
+	}
+	i += copy(out[i:], c.sep)
+	st := cd.pool.Get().(*macState)
+	copy(out[i:], cd.mac(st, stringOf(out[:signedEnd]), "", ""))
+	cd.pool.Put(st)
+	if zbuf != nil && cap(*zbuf) <= maxScratch {
+		scratch.Put(zbuf)
+	}
+	return stringOf(out), nil
 }
 
 // decodeObject decodes a verified payload.
 func (c *core) decodeObject(payload string) (serializer.Value, error) {
-	var data []byte
-	var pooled *[]byte // the scratch buffer data is in, if it is pooled
-	if len(payload) > 0 && payload[0] == '.' {
-		buf := scratch.Get().(*[]byte)
-		z, err := b64DecodeAppend((*buf)[:0], payload[1:])
-		if err == nil {
-			if _, ok := c.codec.(serializer.JSON); ok {
-				// JSON.Unmarshal keeps no reference to its input (its
-				// strings share a copy of it), so the inflated bytes
-				// can go to a scratch buffer too.
-				pooled = scratch.Get().(*[]byte)
-				if data, err = zlibx.Inflate((*pooled)[:0], z, c.maxDecompressed); err != nil {
-					if errors.Is(err, zlibx.ErrTooLarge) {
-						err = fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, c.maxDecompressed)
-					} else {
-						err = inflateError(err)
-					}
-				}
-			} else {
-				data, err = inflate(z, c.maxDecompressed)
-			}
-		}
-		if cap(z) <= maxScratch {
-			*buf = z[:0]
-			scratch.Put(buf)
-		}
-		if err != nil {
-			if pooled != nil {
-				scratch.Put(pooled)
-			}
-			return nil, err
-		}
-	} else {
-		var err error
-		if data, err = b64DecodeAppend(nil, payload); err != nil {
-			return nil, err
+	var dst []byte
+	var pooled *[]byte // the scratch buffer the payload's bytes go to, if any
+	if copiesInput(c.codec) {
+		pooled = scratch.Get().(*[]byte)
+		dst = (*pooled)[:0]
+	}
+	data, err := c.payloadBytes(dst, payload)
+	var v serializer.Value
+	if err == nil {
+		if v, err = c.codec.Unmarshal(data); err != nil {
+			err = codecError(err)
 		}
 	}
-	v, err := c.codec.Unmarshal(data)
 	if pooled != nil && cap(data) <= maxScratch {
 		*pooled = data[:0]
 		scratch.Put(pooled)
 	}
-	if err != nil {
-		return nil, codecError(err)
+	return v, err
+}
+
+// payloadBytes appends to dst the serialized bytes a verified payload
+// holds: its base64 decoded and, after a ".", inflated. On error it
+// returns dst, possibly grown.
+func (c *core) payloadBytes(dst []byte, payload string) ([]byte, error) {
+	if len(payload) == 0 || payload[0] != '.' {
+		return b64DecodeAppend(dst, payload)
 	}
-	return v, nil
+	buf := scratch.Get().(*[]byte)
+	z, err := b64DecodeAppend((*buf)[:0], payload[1:])
+	if err == nil {
+		dst, err = inflate(dst, z, c.maxDecompressed)
+	}
+	if cap(z) <= maxScratch {
+		*buf = z[:0]
+		scratch.Put(buf)
+	}
+	return dst, err
+}
+
+// copiesInput reports whether the serializer's Unmarshal keeps no
+// reference to its input: JSON's and Pickle's strings share a copy of it.
+func copiesInput(c serializer.Codec) bool {
+	switch c.(type) {
+	case serializer.JSON, serializer.Pickle:
+		return true
+	}
+	return false
 }
 
 // scratch holds buffers for compressed bytes, which inflate consumes and
-// does not keep, and for inflated JSON, which JSON.Unmarshal copies.
+// does not keep, and for inflated payloads that the serializer copies.
 // Buffers larger than maxScratch are left to the garbage collector.
 var scratch = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxScratch = 64 << 10
 
-// deflate compresses data into a zlib stream (internal/zlibx: about five
-// times faster than compress/zlib on session-sized input, with C zlib's
-// compression ratio within 1%; Django accepts any valid stream).
-func deflate(data []byte) []byte {
-	return zlibx.Deflate(make([]byte, 0, len(data)/2+64), data)
-}
-
-// inflate decompresses the zlib stream z, failing with ErrTooLarge as soon
-// as the output would exceed limit bytes (never allocating much more than
-// that). Like Python's zlib.decompress it checks the Adler-32 checksum and
-// ignores bytes after the end of the stream.
-func inflate(z []byte, limit int) ([]byte, error) {
-	out, err := zlibx.Inflate(nil, z, limit)
+// inflate appends to dst what the zlib stream z inflates to, failing with
+// ErrTooLarge as soon as the output would exceed limit bytes (never
+// allocating much more than that). Like Python's zlib.decompress it checks
+// the Adler-32 checksum and ignores bytes after the end of the stream. On
+// error it returns dst.
+func inflate(dst, z []byte, limit int) ([]byte, error) {
+	out, err := zlibx.Inflate(dst, z, limit)
 	switch {
 	case err == nil:
 		return out, nil
 	case errors.Is(err, zlibx.ErrTooLarge):
-		return nil, fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, limit)
+		return dst, fmt.Errorf("%w: payload inflates to more than %d bytes", ErrTooLarge, limit)
 	}
-	return nil, inflateError(err)
+	return dst, inflateError(err)
 }
 
 func inflateError(err error) error {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djangosess/djangosess/internal/zlibx"
 	"github.com/djangosess/djangosess/serializer"
 )
 
@@ -59,12 +60,16 @@ func TestObjectRoundTrip(t *testing.T) {
 // TestCompressThreshold: compressed bytes are used only when they are at
 // least two bytes shorter, as Django's len(c) < len(data) - 1.
 func TestCompressThreshold(t *testing.T) {
+	signer, err := NewSigner(Config{Key: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var seenEqual, seenUsed bool
 	for n := 1; n < 200; n++ {
 		v := serializer.Str(strings.Repeat("a", n))
 		data, _ := serializer.JSON{}.Marshal(v)
-		z := deflate(data)
-		p, err := (&core{codec: serializer.JSON{}}).encodeObject(v, true)
+		z := zlibx.Deflate(nil, data)
+		p, err := signer.SignObject(v, true)
 		if err != nil {
 			t.Fatal(err)
 		}

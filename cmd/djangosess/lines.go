@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -18,18 +17,33 @@ type itemFunc func(dst, item []byte) ([]byte, error)
 // errLineFunc appends the line printed for an item that failed.
 type errLineFunc func(dst []byte, err error) []byte
 
-const chunkLines = 256
+// blockSize is how much input is read at a time; the complete lines in a
+// block make one chunk of work (a few hundred sessions).
+const blockSize = 64 << 10
 
+// chunk is a run of consecutive items and, once handled, their output.
 type chunk struct {
 	seq   int
 	items [][]byte
+	block *[]byte // the input block the items are in
 	out   []byte
 	bad   int
 }
 
+// chunks recycles chunks (their item lists and output buffers) and blocks
+// recycles input blocks, once a chunk is written. An item's bytes are not
+// overwritten before then: an itemFunc may read them as a string made
+// without a copy, and must not keep it.
+var (
+	chunks = sync.Pool{New: func() any { return new(chunk) }}
+	blocks = sync.Pool{New: func() any { b := make([]byte, blockSize); return &b }}
+)
+
 // runLines treats every line of r as one item, runs fn over the items on
-// all cores, and writes one output line per item to w, in input order. It
-// returns how many items failed, and the first read or write error.
+// all cores, and writes one output line per item to w, in input order. A
+// line ends at "\n" (a "\r" before it is dropped), and a last line without
+// one counts when it is not empty. It returns how many items failed, and
+// the first read or write error.
 func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad int, err error) {
 	// Items are small and short-lived: collect garbage less often (the
 	// live heap is a few chunks, so this costs little memory).
@@ -43,16 +57,17 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
+				out := c.out[:0]
 				for _, it := range c.items {
-					before := c.out
-					out, ferr := fn(c.out, it)
+					before := out
+					o, ferr := fn(out, it)
 					if ferr != nil {
-						out = errLine(before, ferr)
+						o = errLine(before, ferr)
 						c.bad++
 					}
-					c.out = out
-					c.out = append(c.out, '\n')
+					out = append(o, '\n')
 				}
+				c.out = out
 				done <- c
 			}
 		}()
@@ -61,35 +76,11 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		br := bufio.NewReaderSize(r, 1<<16)
-		seq := 0
-		c := &chunk{seq: seq}
-		for {
-			line, err := br.ReadBytes('\n')
-			if len(line) > 0 {
-				c.items = append(c.items, trimEOL(line))
-				if len(c.items) == chunkLines {
-					jobs <- c
-					seq++
-					c = &chunk{seq: seq}
-				}
-			}
-			if err != nil {
-				if len(c.items) > 0 {
-					jobs <- c
-				}
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				readErr <- err
-				return
-			}
-		}
+		readErr <- readChunks(r, jobs)
 	}()
 	go func() { wg.Wait(); close(done) }()
 
 	// Reorder: chunks finish out of order; write them by sequence number.
-	bw := bufio.NewWriterSize(w, 1<<16)
 	pending := map[int]*chunk{}
 	next := 0
 	var werr error
@@ -103,13 +94,16 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 			delete(pending, next)
 			bad += p.bad
 			if werr == nil {
-				_, werr = bw.Write(p.out)
+				_, werr = w.Write(p.out)
 			}
 			next++
+			if p.block != nil && len(*p.block) == blockSize {
+				blocks.Put(p.block)
+			}
+			clear(p.items)
+			*p = chunk{items: p.items[:0], out: p.out[:0]}
+			chunks.Put(p)
 		}
-	}
-	if werr == nil {
-		werr = bw.Flush()
 	}
 	if rerr := <-readErr; rerr != nil {
 		return bad, rerr
@@ -117,7 +111,70 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 	return bad, werr
 }
 
+// readChunks reads r a block at a time and sends the complete lines of
+// each block as a chunk; a line cut by the end of a block starts the next
+// one (which grows to hold a line longer than a block).
+func readChunks(r io.Reader, jobs chan<- *chunk) error {
+	var rest []byte // the start of a line cut by the end of the last block
+	for seq := 0; ; {
+		var bp *[]byte
+		if len(rest) < blockSize/2 {
+			bp = blocks.Get().(*[]byte)
+		} else {
+			// A long line: a block of its own, grown as needed.
+			b := make([]byte, len(rest)+blockSize)
+			bp = &b
+		}
+		block := *bp
+		copy(block, rest)
+		n, err := io.ReadFull(r, block[len(rest):])
+		data := block[:len(rest)+n]
+		// At the end of the input, or on a read error, what was read is
+		// the last of it.
+		eof := err != nil
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			err = nil
+		}
+		lines := data
+		rest = nil
+		if !eof {
+			i := bytes.LastIndexByte(data, '\n')
+			lines, rest = data[:i+1], data[i+1:]
+		}
+		if len(lines) > 0 {
+			c := chunks.Get().(*chunk)
+			c.seq = seq
+			seq++
+			c.items = splitLines(c.items, lines)
+			c.block = bp
+			jobs <- c
+		} else if len(block) == blockSize {
+			// All of it is the start of one line, copied to the next.
+			blocks.Put(bp)
+		}
+		if eof {
+			return err
+		}
+	}
+}
+
+// splitLines appends the lines of b to items: every "\n" ends one, and
+// what follows the last is one more unless it is empty.
+func splitLines(items [][]byte, b []byte) [][]byte {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return append(items, trimCR(b))
+		}
+		items = append(items, trimCR(b[:i]))
+		b = b[i+1:]
+	}
+	return items
+}
+
+func trimCR(b []byte) []byte { return bytes.TrimSuffix(b, []byte("\r")) }
+
+// trimEOL drops a final "\n" or "\r\n".
 func trimEOL(b []byte) []byte {
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	return bytes.TrimSuffix(b, []byte("\r"))
+	return trimCR(bytes.TrimSuffix(b, []byte("\n")))
 }

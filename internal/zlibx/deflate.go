@@ -27,10 +27,10 @@ type encoder struct {
 	litCode             [numLitLen]uint16
 	distCode            [numDist]uint16
 	clFreq              [numCodeLen]uint32
-	clLen               [numCodeLen]uint8
-	clCode              [numCodeLen]uint16
-	clSeq               [numLitLen + numDist]uint16 // code length symbols, extra bits above bit 5
-	clIn                [numLitLen + numDist]uint8  // the code lengths to run-length code
+	clLen               [32]uint8                  // numCodeLen used (32: masked indexes)
+	clCode              [32]uint16                 // numCodeLen used
+	clSeq               [512]uint16                // code length symbols, extra bits above bit 5 (512: masked indexes)
+	clIn                [numLitLen + numDist]uint8 // the code lengths to run-length code
 	nClSeq              int
 	litSyms             [numLitLen]uint16 // the symbols with a code, in order
 	distSyms            [numDist]uint16
@@ -115,12 +115,18 @@ func (e *encoder) lz77(src []byte) {
 	shift := 32 - hashBits
 	matches := e.matches[:0]
 	lit := 0 // first byte not yet counted
-	for i := 0; i+4 <= n; {
+	if n >= 4 {
+		// Position 0 has nothing before it to match.
+		table[(binary.LittleEndian.Uint32(src)*0x1e35a7bd)>>shift&(1<<14-1)] = 0
+	}
+	// Every position in the table is now before i: a candidate is a
+	// real position (0 for a hash not seen), to be verified.
+	for i := 1; i+4 <= n; {
 		cur := binary.LittleEndian.Uint32(src[i:])
 		h := (cur * 0x1e35a7bd) >> shift
 		cand := int(table[h&(1<<14-1)])
 		table[h&(1<<14-1)] = uint16(i)
-		if cand >= i || i-cand > windowSize || binary.LittleEndian.Uint32(src[cand:]) != cur {
+		if i-cand > windowSize || binary.LittleEndian.Uint32(src[cand:]) != cur {
 			i++
 			continue
 		}
@@ -146,9 +152,10 @@ func (e *encoder) lz77(src []byte) {
 		matches = append(matches, uint64(i)<<32|uint64(length-minMatch)<<16|uint64(dist-1))
 		e.litFreq[257+int(lengthCode[length-minMatch])]++
 		e.distFreq[distCode(dist)]++
-		// Remember the positions inside the match too.
+		// Remember the last positions inside the match too (the
+		// others would find little that these do not, on sessions).
 		end := i + length
-		for j := i + 1; j < end && j+4 <= n; j++ {
+		for j := max(i+1, end-4); j < end && j+4 <= n; j++ {
 			table[(binary.LittleEndian.Uint32(src[j:])*0x1e35a7bd)>>shift&(1<<14-1)] = uint16(j)
 		}
 		i = end
@@ -252,10 +259,10 @@ func (e *encoder) dataBits(litLen, distLen []uint8, litSyms, distSyms []uint16) 
 // in bits.
 func (e *encoder) dynamicCode() (hlit, hdist, hclen, headerBits int) {
 	syms := huffLengths(e.litFreq[:], maxCodeLen, e.litLen[:], &e.huff)
-	huffCodes(e.litLen[:], syms, e.litCode[:])
+	huffCodesCounted(e.litLen[:], syms, &e.huff.count, e.litCode[:])
 	e.nLitSyms = copy(e.litSyms[:], syms)
 	syms = huffLengths(e.distFreq[:], maxCodeLen, e.distLen[:], &e.huff)
-	huffCodes(e.distLen[:], syms, e.distCode[:])
+	huffCodesCounted(e.distLen[:], syms, &e.huff.count, e.distCode[:])
 	e.nDistSyms = copy(e.distSyms[:], syms)
 	nlit := numLitLen
 	for nlit > 257 && e.litLen[nlit-1] == 0 {
@@ -289,38 +296,39 @@ func (e *encoder) dynamicCode() (hlit, hdist, hclen, headerBits int) {
 		if v == 0 {
 			for run >= 11 {
 				r := min(run, 138)
-				clSeq[ns%len(clSeq)] = 18 | uint16(r-11)<<5
+				clSeq[ns&(len(clSeq)-1)] = 18 | uint16(r-11)<<5
 				ns++
 				e.clFreq[18]++
 				run -= r
 			}
 			if run >= 3 {
-				clSeq[ns%len(clSeq)] = 17 | uint16(run-3)<<5
+				clSeq[ns&(len(clSeq)-1)] = 17 | uint16(run-3)<<5
 				ns++
 				e.clFreq[17]++
 				run = 0
 			}
 		} else {
-			clSeq[ns%len(clSeq)] = uint16(v)
+			clSeq[ns&(len(clSeq)-1)] = uint16(v)
 			ns++
-			e.clFreq[v%numCodeLen]++
+			e.clFreq[v&15]++
 			run--
 			for run >= 3 {
 				r := min(run, 6)
-				clSeq[ns%len(clSeq)] = 16 | uint16(r-3)<<5
+				clSeq[ns&(len(clSeq)-1)] = 16 | uint16(r-3)<<5
 				ns++
 				e.clFreq[16]++
 				run -= r
 			}
 		}
 		for ; run > 0; run-- {
-			clSeq[ns%len(clSeq)] = uint16(v)
+			clSeq[ns&(len(clSeq)-1)] = uint16(v)
 			ns++
-			e.clFreq[v%numCodeLen]++
+			e.clFreq[v&15]++
 		}
 	}
 	e.nClSeq = ns
-	huffCodes(e.clLen[:], huffLengths(e.clFreq[:], 7, e.clLen[:], &e.huff), e.clCode[:])
+	syms = huffLengths(e.clFreq[:], 7, e.clLen[:numCodeLen], &e.huff)
+	huffCodesCounted(e.clLen[:numCodeLen], syms, &e.huff.count, e.clCode[:numCodeLen])
 	hclen = numCodeLen
 	for hclen > 4 && e.clLen[codeOrder[hclen-1]] == 0 {
 		hclen--
@@ -350,7 +358,7 @@ func (e *encoder) writeDynamicHeader(w *bitWriter, hlit, hdist, hclen int) {
 	buf := w.out[:cap(w.out)]
 	pos, acc, n := len(w.out), w.bits, w.nbits
 	for _, x := range e.clSeq[:e.nClSeq] {
-		sym := x & 31 % numCodeLen
+		sym := x & 31
 		acc |= uint64(e.clCode[sym]) << (n & 63)
 		n += uint(e.clLen[sym])
 		acc |= uint64(x>>5) << (n & 63)
@@ -364,7 +372,7 @@ func (e *encoder) writeDynamicHeader(w *bitWriter, hlit, hdist, hclen int) {
 }
 
 // clExtra is the number of extra bits of each code length symbol.
-var clExtra = [numCodeLen]uint8{16: 2, 17: 3, 18: 7}
+var clExtra = [32]uint8{16: 2, 17: 3, 18: 7}
 
 // writeData writes src as literals and the matches found, then the
 // end-of-block code, with the given literal/length and distance codes.

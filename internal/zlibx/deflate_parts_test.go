@@ -16,7 +16,7 @@ func BenchmarkDeflateParts(b *testing.B) {
 	b.Run("litCode", func(b *testing.B) {
 		for b.Loop() {
 			syms := huffLengths(e.litFreq[:], maxCodeLen, e.litLen[:], &e.huff)
-			huffCodes(e.litLen[:], syms, e.litCode[:])
+			huffCodesCounted(e.litLen[:], syms, &e.huff.count, e.litCode[:])
 		}
 	})
 	b.Run("dynamicCode", func(b *testing.B) {

@@ -9,10 +9,11 @@ import (
 // huffScratch is the working memory of huffLengths, kept with the
 // encoder so that building a code neither allocates nor clears memory.
 type huffScratch struct {
-	syms  [512]uint16 // the symbols with a code (512: masked indexes)
-	keys  [288]uint64 // leaves: weight<<16 | symbol, sorted
-	start [512]uint16 // counting sort: where each weight goes
-	leafW [289]uint64 // depths' working array
+	syms  [512]uint16            // the symbols with a code (512: masked indexes)
+	keys  [288]uint64            // leaves: weight<<16 | symbol, sorted
+	start [512]uint16            // counting sort: where each weight goes
+	leafW [512]uint64            // depths' working array (512: masked indexes)
+	count [maxCodeLen + 1]uint16 // symbols of each code length, set by depths
 }
 
 // huffLengths sets lens[s] to the length of an optimal prefix code for
@@ -139,7 +140,7 @@ func (h *huffScratch) depths(leaves []uint64, lens []uint8, maxBits int) bool {
 	// Phase 2: depths of the internal nodes, the root (n-2) at 0.
 	a[n-2] = 0
 	for i := n - 3; i >= 0; i-- {
-		a[i] = a[a[i]%uint64(len(h.leafW))] + 1
+		a[i] = h.leafW[a[i]&(uint64(len(h.leafW))-1)] + 1 // a is h.leafW
 	}
 	// Phase 3: at each depth, the slots not taken by internal nodes are
 	// leaves. The deepest leaves (the lightest) are one below the deepest
@@ -147,6 +148,7 @@ func (h *huffScratch) depths(leaves []uint64, lens []uint8, maxBits int) bool {
 	if int(a[0])+1 > maxBits {
 		return false
 	}
+	clear(h.count[:])
 	avail, depth := 1, uint64(0)
 	r, next := n-2, n-1
 	for avail > 0 {
@@ -155,6 +157,7 @@ func (h *huffScratch) depths(leaves []uint64, lens []uint8, maxBits int) bool {
 			used++
 			r--
 		}
+		h.count[depth&maxCodeLen] = uint16(avail - used)
 		for ; avail > used; avail-- {
 			a[next] = depth
 			next--
@@ -172,10 +175,17 @@ func (h *huffScratch) depths(leaves []uint64, lens []uint8, maxBits int) bool {
 // (all the symbols with a non-zero length, in increasing order),
 // bit-reversed for writing least significant bit first.
 func huffCodes(lens []uint8, syms []uint16, codes []uint16) {
-	var count, next [maxCodeLen + 1]uint16
+	var count [maxCodeLen + 1]uint16
 	for _, s := range syms {
 		count[lens[s]&maxCodeLen]++
 	}
+	huffCodesCounted(lens, syms, &count, codes)
+}
+
+// huffCodesCounted is huffCodes given the number of symbols of each
+// length (count[0] is ignored), as huffLengths leaves them in its scratch.
+func huffCodesCounted(lens []uint8, syms []uint16, count *[maxCodeLen + 1]uint16, codes []uint16) {
+	var next [maxCodeLen + 1]uint16
 	count[0] = 0
 	code := uint16(0)
 	for l := 1; l <= maxCodeLen; l++ {

@@ -1,0 +1,40 @@
+package serializer
+
+// Allocation helpers shared by the JSON and pickle decoders.
+//
+// Dicts of one input come from shared blocks. Strs, Ints and Lists are
+// plain conversions to Value (one small allocation each): sharing their
+// boxes too would need forging interface values with unsafe, which we do
+// not do.
+
+// boxes are the slots left in the current blocks of one input.
+type boxes struct {
+	dicts []Dict
+}
+
+// str returns Str(s) as a Value.
+func (b *boxes) str(s string) Value { return Str(s) }
+
+// int returns Int(x) as a Value.
+func (b *boxes) int(x int64) Value { return Int(x) }
+
+// dict returns an empty Dict, from a block of four.
+func (b *boxes) dict() *Dict {
+	if len(b.dicts) == 0 {
+		b.dicts = make([]Dict, 4)
+	}
+	d := &b.dicts[0]
+	b.dicts = b.dicts[1:]
+	return d
+}
+
+// jsonList returns a List of n values as a Value and the elements to
+// fill in.
+func jsonList(n int) (Value, []Value) {
+	l := make(List, n)
+	return l, l
+}
+
+// jsonEmptyList is every empty JSON array: a Value holds a copy of its
+// List, so one box serves them all.
+var jsonEmptyList Value = List{}
