@@ -77,7 +77,7 @@ type Session struct {
 // than 8 characters), starts a new session.
 func NewSession(ctx context.Context, store Store, key string, cfg SessionConfig) *Session {
 	s := &Session{ctx: ctx, store: store, cfg: cfg}
-	if keys.Validate(key) == nil {
+	if store != nil && keys.Validate(key) == nil {
 		s.key = key
 	}
 	return s
@@ -87,7 +87,7 @@ func NewSession(ctx context.Context, store Store, key string, cfg SessionConfig)
 // is cookie (empty: a new session).
 func NewCookieSession(ctx context.Context, store CookieStore, cookie string, cfg SessionConfig) *Session {
 	s := &Session{ctx: ctx, cookies: store, cfg: cfg}
-	if len(cookie) >= keys.MinLength {
+	if store != nil && len(cookie) >= keys.MinLength {
 		s.key = cookie
 	}
 	return s
@@ -326,6 +326,9 @@ func (s *Session) Save(ctx context.Context) error {
 		return fmt.Errorf("djangosess: not saving a session that could not be loaded: %w", s.err)
 	}
 	d := s.load()
+	if s.store == nil && s.cookies == nil {
+		return fmt.Errorf("%w: the session has no store", ErrConfig)
+	}
 	if s.cookies != nil {
 		c, err := s.cookies.Save(ctx, Record{Data: d})
 		if err != nil {
@@ -363,6 +366,9 @@ func (s *Session) CycleKey(ctx context.Context) error {
 		return fmt.Errorf("djangosess: not cycling a session that could not be loaded: %w", s.err)
 	}
 	d := s.load()
+	if s.store == nil && s.cookies == nil {
+		return fmt.Errorf("%w: the session has no store", ErrConfig)
+	}
 	if s.cookies != nil { // signed_cookies: cycle_key is save()
 		return s.Save(ctx)
 	}

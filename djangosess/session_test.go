@@ -3,6 +3,7 @@ package djangosess_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -182,5 +183,19 @@ func TestCookieSessionFlow(t *testing.T) {
 	}
 	if short := djangosess.NewCookieSession(ctx, store, "abc", djangosess.SessionConfig{}); short.Key() != "" {
 		t.Error("a key under 8 characters was kept")
+	}
+}
+
+func TestSessionWithoutStore(t *testing.T) {
+	s := djangosess.NewSession(context.Background(), nil, "abcdefghijklmnop", djangosess.SessionConfig{})
+	if s.Key() != "" || s.Len() != 0 {
+		t.Errorf("a storeless session kept key %q", s.Key())
+	}
+	s.Set("a", serializer.Int(1))
+	if err := s.Save(context.Background()); !errors.Is(err, djangosess.ErrConfig) {
+		t.Errorf("Save without a store = %v, want ErrConfig", err)
+	}
+	if err := s.CycleKey(context.Background()); !errors.Is(err, djangosess.ErrConfig) {
+		t.Errorf("CycleKey without a store = %v, want ErrConfig", err)
 	}
 }
