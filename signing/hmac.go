@@ -123,3 +123,27 @@ func stringOf(b []byte) string {
 func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
+
+// SaltedMAC is salted_hmac for one key salt, secret and algorithm, with the
+// key H(keySalt || secret) derived once. It is safe for concurrent use.
+type SaltedMAC struct {
+	a   *algorithm
+	key []byte
+}
+
+// NewSaltedMAC derives the key of salted_hmac(keySalt, ·, secret,
+// algorithm). Unknown algorithm names give ErrInvalidAlgorithm.
+func NewSaltedMAC(keySalt string, secret []byte, algorithm string) (*SaltedMAC, error) {
+	a, err := lookupAlgorithm(algorithm)
+	if err != nil {
+		return nil, err
+	}
+	return &SaltedMAC{a: a, key: a.deriveKey(keySalt, secret)}, nil
+}
+
+// Sum returns salted_hmac(keySalt, value, secret, algorithm).digest().
+func (m *SaltedMAC) Sum(value []byte) []byte {
+	h := hmac.New(m.a.new, m.key)
+	h.Write(value)
+	return h.Sum(nil)
+}

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -102,4 +103,22 @@ func randBytes(r *rand.Rand, n int) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+func TestSaltedMACIsSaltedHMAC(t *testing.T) {
+	for _, alg := range []string{"sha1", "sha256", "sha512", "md5"} {
+		m, err := NewSaltedMAC("some.salt", []byte("secret"), alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{"", "pbkdf2_sha256$260000$x$y"} {
+			want, _ := SaltedHMAC("some.salt", []byte(v), []byte("secret"), alg)
+			if got := m.Sum([]byte(v)); !bytes.Equal(got, want) {
+				t.Errorf("%s %q: %x, SaltedHMAC gives %x", alg, v, got, want)
+			}
+		}
+	}
+	if _, err := NewSaltedMAC("s", []byte("k"), "crc32"); !errors.Is(err, ErrInvalidAlgorithm) {
+		t.Errorf("unknown algorithm: %v", err)
+	}
 }

@@ -83,8 +83,9 @@ type Config struct {
 type Auth struct {
 	cfg       Config
 	algorithm string
-	legacy    bool // also accept the sha1 hash (Django 3.1/3.2)
-	fallbacks bool // also accept hashes made with FallbackKeys (4.1.8+)
+	current   *signing.SaltedMAC   // SECRET_KEY, the target's algorithm
+	legacy    *signing.SaltedMAC   // SECRET_KEY, sha1: the 3.1/3.2 legacy hash; nil when not accepted
+	fallbacks []*signing.SaltedMAC // FallbackKeys, sha256 (4.1.8+); nil when not accepted
 }
 
 // New checks cfg.
@@ -127,23 +128,31 @@ func New(cfg Config) (*Auth, error) {
 	if hi.IsZero() {
 		hi = djangosess.Newest
 	}
-	a.legacy = lo.Less(djangosess.Version{Major: 4})
-	a.fallbacks = !hi.Less(djangosess.Version{Major: 4, Minor: 1, Patch: 8})
+	mac := func(secret []byte, algorithm string) *signing.SaltedMAC {
+		m, err := signing.NewSaltedMAC(hashSalt, secret, algorithm)
+		if err != nil { // sha1 and sha256 always exist
+			panic(err)
+		}
+		return m
+	}
+	a.current = mac(cfg.SecretKey, a.algorithm)
+	if lo.Less(djangosess.Version{Major: 4}) && a.algorithm != "sha1" {
+		a.legacy = mac(cfg.SecretKey, "sha1")
+	}
+	if !hi.Less(djangosess.Version{Major: 4, Minor: 1, Patch: 8}) {
+		for _, k := range cfg.FallbackKeys {
+			a.fallbacks = append(a.fallbacks, mac(k, "sha256"))
+		}
+	}
 	return a, nil
 }
 
 // SessionHash is user.get_session_auth_hash(): the hex HMAC of the
 // password field under SECRET_KEY, with the target's algorithm.
-func (a *Auth) SessionHash(password string) string {
-	return a.hash(password, a.cfg.SecretKey, a.algorithm)
-}
+func (a *Auth) SessionHash(password string) string { return hashWith(a.current, password) }
 
-func (a *Auth) hash(password string, secret []byte, algorithm string) string {
-	mac, err := signing.SaltedHMAC(hashSalt, []byte(password), secret, algorithm)
-	if err != nil { // sha1 and sha256 always exist
-		panic(err)
-	}
-	return hex.EncodeToString(mac)
+func hashWith(m *signing.SaltedMAC, password string) string {
+	return hex.EncodeToString(m.Sum([]byte(password)))
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -178,12 +187,12 @@ func (a *Auth) GetUser(ctx context.Context, s *djangosess.Session) (*User, error
 	if stored != "" && equal(stored, current) {
 		return &u, nil
 	}
-	if stored != "" && a.legacy && a.algorithm != "sha1" && equal(stored, a.hash(u.Password, a.cfg.SecretKey, "sha1")) {
+	if stored != "" && a.legacy != nil && equal(stored, hashWith(a.legacy, u.Password)) {
 		return &u, nil
 	}
-	if stored != "" && a.fallbacks {
-		for _, k := range a.cfg.FallbackKeys {
-			if equal(stored, a.hash(u.Password, k, "sha256")) {
+	if stored != "" {
+		for _, m := range a.fallbacks {
+			if equal(stored, hashWith(m, u.Password)) {
 				if a.cfg.ReadOnly {
 					return &u, nil
 				}
