@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
@@ -48,12 +49,12 @@ stored size in bytes, one per line (tab-separated), or as JSON lines with
 	if !asJSON {
 		fmt.Fprintf(w, "%-32s\t%-20s\t%s\t%s\n", "KEY", "EXPIRY (UTC)", "USER", "SIZE")
 	}
-	for key, err := range o.Store.Keys(ctx) {
+	for sc, err := range records(ctx, o.Store) {
 		if err != nil {
 			return err
 		}
-		it := listItem{Key: key}
-		r, err := o.Store.Load(ctx, key)
+		it := listItem{Key: sc.Key}
+		r, err := sc.Record, sc.Err
 		switch {
 		case errors.Is(err, djangosess.ErrNotFound):
 			if !expired {
@@ -92,6 +93,27 @@ stored size in bytes, one per line (tab-separated), or as JSON lines with
 		fmt.Fprintf(w, "%-32s\t%-20s\t%s\t%d\n", it.Key, note, user, it.Size)
 	}
 	return w.Flush()
+}
+
+// records yields every session of s: read in pages by a
+// djangosess.Scanner (the SQL stores), else listed by Keys and loaded one
+// by one (Scanned.Err is then Load's error).
+func records(ctx context.Context, s djangosess.Store) iter.Seq2[djangosess.Scanned, error] {
+	if sc, ok := s.(djangosess.Scanner); ok {
+		return sc.Scan(ctx)
+	}
+	return func(yield func(djangosess.Scanned, error) bool) {
+		for key, err := range s.Keys(ctx) {
+			if err != nil {
+				yield(djangosess.Scanned{}, err)
+				return
+			}
+			r, err := s.Load(ctx, key)
+			if !yield(djangosess.Scanned{Key: key, Record: r, Err: err}, nil) {
+				return
+			}
+		}
+	}
 }
 
 // userID is _auth_user_id as a string (Django writes a str; an int is

@@ -124,6 +124,10 @@ func (s *Store) ClearExpired(ctx context.Context) (int, error) { return s.s.Clea
 // Keys yields every key, expired or not, in key order.
 func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] { return s.s.Keys(ctx) }
 
+// Scan yields every session, expired ones included, in key order, read in
+// pages of whole rows: djangosess.Scanner, which transfer uses.
+func (s *Store) Scan(ctx context.Context) iter.Seq2[djangosess.Scanned, error] { return s.s.Scan(ctx) }
+
 // Close closes the statements Config.Prepare prepared; the store must not
 // be used afterwards. It does not close the DB. Without Prepare it does
 // nothing.

@@ -115,6 +115,10 @@ func (s *Store) ClearExpired(ctx context.Context) (int, error) { return s.s.Clea
 // Keys yields every key, expired or not, in key order.
 func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] { return s.s.Keys(ctx) }
 
+// Scan yields every session, expired ones included, in key order, read in
+// pages of whole rows: djangosess.Scanner, which transfer uses.
+func (s *Store) Scan(ctx context.Context) iter.Seq2[djangosess.Scanned, error] { return s.s.Scan(ctx) }
+
 // conn adapts a DB to sqlstore.Conn.
 type conn struct {
 	db   DB
@@ -159,4 +163,21 @@ func (c conn) QueryStrings(ctx context.Context, dst []string, query string, args
 		dst = append(dst, s)
 	}
 	return dst, rows.Err()
+}
+
+func (c conn) QueryRows(ctx context.Context, query string, args []any, dest []any, each func() error) error {
+	rows, err := c.db.Query(ctx, query, c.args(args)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -167,7 +167,7 @@ func Copy(ctx context.Context, src, dst djangosess.Store, opts Options) (Summary
 	}
 	c := &copier{src: src, dst: dst, o: opts, start: opts.Now()}
 	stop := progress(opts.Progress, opts.ProgressEvery, c.summary)
-	err := eachKey(ctx, src, opts.Concurrency, c.one)
+	err := eachChunk(ctx, src, opts.Concurrency, c.chunk)
 	stop()
 	s := c.summary()
 	if opts.Progress != nil {
@@ -202,19 +202,50 @@ func progress[S any](fn func(S), every time.Duration, snap func() S) (stop func(
 	return func() { close(done); <-finished }
 }
 
-func (c *copier) one(ctx context.Context, key string) error {
-	c.seen.Add(1)
-	r, err := c.src.Load(ctx, key)
-	switch {
-	case errors.Is(err, djangosess.ErrNotFound):
-		c.expired.Add(1)
-		return nil
-	case err != nil:
-		if ctx.Err() != nil {
-			return nil // interrupted: not a session failure
+// chunk copies a run of sessions the source yielded, writing them with
+// one CreateBatch when the target has it.
+func (c *copier) chunk(ctx context.Context, items []djangosess.Scanned) error {
+	bc, _ := c.dst.(djangosess.BatchCreator)
+	var batch []djangosess.Entry
+	for _, it := range items {
+		rec, ok, err := c.prepare(ctx, it)
+		if err != nil {
+			return err
 		}
-		c.failed.add("load: " + Reason(err))
-		return nil
+		switch {
+		case !ok:
+		case c.o.DryRun:
+			c.dryRun(ctx, it.Key)
+		case bc != nil:
+			batch = append(batch, djangosess.Entry{Key: it.Key, Record: rec})
+		default:
+			c.written(ctx, it.Key, rec, c.dst.Create(ctx, it.Key, rec))
+		}
+	}
+	if len(batch) > 0 {
+		errs := bc.CreateBatch(ctx, batch)
+		for i, e := range batch {
+			c.written(ctx, e.Key, e.Record, errs[i])
+		}
+	}
+	return nil
+}
+
+// prepare counts a session the source yielded and returns the record to
+// write; ok is false when there is none (expired, failed, skipped). The
+// error is ErrUnencodable under FailCopy.
+func (c *copier) prepare(ctx context.Context, it djangosess.Scanned) (rec djangosess.Record, ok bool, err error) {
+	c.seen.Add(1)
+	r := it.Record
+	switch {
+	case errors.Is(it.Err, djangosess.ErrNotFound):
+		c.expired.Add(1)
+		return rec, false, nil
+	case it.Err != nil:
+		if ctx.Err() == nil { // else interrupted: not a session failure
+			c.failed.add("load: " + Reason(it.Err))
+		}
+		return rec, false, nil
 	}
 	if r.Stored.Signed && (r.Stored.KeyIndex > 0 || r.Stored.Format == djangosess.FormatLegacy || r.Stored.Algorithm == "sha1") {
 		c.fallback.Add(1)
@@ -224,18 +255,18 @@ func (c *copier) one(ctx context.Context, key string) error {
 		if _, err := c.o.Convert.Marshal(data); err != nil {
 			if !errors.Is(err, serializer.ErrUnsupported) {
 				c.failed.add("convert: " + Reason(err))
-				return nil
+				return rec, false, nil
 			}
 			bad := unencodable(c.o.Convert, data)
 			if c.o.Report != nil {
-				c.o.Report(key, bad)
+				c.o.Report(it.Key, bad)
 			}
 			switch c.o.OnUnencodable {
 			case FailCopy:
-				return fmt.Errorf("%w (%d values in one session)", ErrUnencodable, len(bad))
+				return rec, false, fmt.Errorf("%w (%d values in one session)", ErrUnencodable, len(bad))
 			case SkipSession:
 				c.unencodable.Add(1)
-				return nil
+				return rec, false, nil
 			}
 			data = data.Clone()
 			for _, v := range bad {
@@ -243,29 +274,34 @@ func (c *copier) one(ctx context.Context, key string) error {
 			}
 			if _, err := c.o.Convert.Marshal(data); err != nil { // a non-str key, say
 				c.failed.add("convert: " + Reason(err))
-				return nil
+				return rec, false, nil
 			}
 			c.dropped.Add(1)
 		}
 	}
-	rec := djangosess.Record{Data: data, Expiry: r.Expiry}
-	if c.o.DryRun {
-		ok, err := c.dst.Exists(ctx, key)
-		switch {
-		case err != nil:
-			if ctx.Err() == nil {
-				c.failed.add("write: " + Reason(err))
-			}
-		case !ok:
-			c.copied.Add(1)
-		case c.o.Existing == SkipExisting:
-			c.skipped.Add(1)
-		default:
-			c.overwritten.Add(1)
+	return djangosess.Record{Data: data, Expiry: r.Expiry}, true, nil
+}
+
+// dryRun counts what writing key would do.
+func (c *copier) dryRun(ctx context.Context, key string) {
+	ok, err := c.dst.Exists(ctx, key)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			c.failed.add("write: " + Reason(err))
 		}
-		return nil
+	case !ok:
+		c.copied.Add(1)
+	case c.o.Existing == SkipExisting:
+		c.skipped.Add(1)
+	default:
+		c.overwritten.Add(1)
 	}
-	err = c.dst.Create(ctx, key, rec)
+}
+
+// written counts the outcome of creating key in the target, applying the
+// Existing policy when it was there already.
+func (c *copier) written(ctx context.Context, key string, rec djangosess.Record, err error) {
 	if errors.Is(err, djangosess.ErrExists) {
 		err = c.existing(ctx, key, rec)
 	} else if err == nil {
@@ -274,7 +310,6 @@ func (c *copier) one(ctx context.Context, key string) error {
 	if err != nil && ctx.Err() == nil {
 		c.failed.add("write: " + Reason(err))
 	}
-	return nil
 }
 
 // existing applies the Existing policy to a key the target holds.

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"iter"
 	"sync"
 
 	"github.com/djangosess/djangosess/djangosess"
@@ -62,6 +63,102 @@ func eachKey(ctx context.Context, s djangosess.Store, n int, fn func(ctx context
 		return cause
 	}
 	return iterErr
+}
+
+// chunkSize is how many sessions eachChunk hands a worker at a time.
+const chunkSize = 64
+
+// eachChunk calls fn from n workers with runs of up to chunkSize sessions
+// of s: read in pages when s is a djangosess.Scanner, else listed by Keys
+// and loaded one by one by the worker (Scanned.Err is then Load's error).
+// Memory stays flat: at most 2n chunks wait. It returns the iteration's
+// error, ctx's error, or the first error fn returns (which stops the run).
+func eachChunk(ctx context.Context, s djangosess.Store, n int, fn func(ctx context.Context, items []djangosess.Scanned) error) error {
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	scanner, scans := s.(djangosess.Scanner)
+	chunks := make(chan []djangosess.Scanned, 2*n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for items := range chunks {
+				if ctx.Err() != nil {
+					continue // drain
+				}
+				if !scans {
+					for i := range items {
+						items[i].Record, items[i].Err = s.Load(ctx, items[i].Key)
+					}
+				}
+				if err := fn(ctx, items); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+	var seq iter.Seq2[djangosess.Scanned, error]
+	if scans {
+		seq = scanner.Scan(ctx)
+	} else {
+		seq = func(yield func(djangosess.Scanned, error) bool) {
+			for k, err := range s.Keys(ctx) {
+				if !yield(djangosess.Scanned{Key: k}, err) {
+					return
+				}
+			}
+		}
+	}
+	var iterErr error
+	items := make([]djangosess.Scanned, 0, chunkSize)
+	send := func() {
+		select {
+		case chunks <- items:
+		case <-ctx.Done():
+		}
+		items = make([]djangosess.Scanned, 0, chunkSize)
+	}
+	for it, err := range seq {
+		if err != nil {
+			iterErr = err
+			break
+		}
+		if items = append(items, it); len(items) == chunkSize {
+			send()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(items) > 0 && iterErr == nil && ctx.Err() == nil {
+		send()
+	}
+	close(chunks)
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil {
+		if iterErr != nil && !errors.Is(iterErr, context.Canceled) {
+			return errors.Join(cause, iterErr)
+		}
+		return cause
+	}
+	return iterErr
+}
+
+// eachRecord calls fn for every session of s, as eachChunk reads them:
+// r and err are what Load would return for key.
+func eachRecord(ctx context.Context, s djangosess.Store, n int, fn func(ctx context.Context, key string, r djangosess.Record, err error) error) error {
+	return eachChunk(ctx, s, n, func(ctx context.Context, items []djangosess.Scanned) error {
+		for _, it := range items {
+			if err := fn(ctx, it.Key, it.Record, it.Err); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Reason names the kind of a session error, for the Failed counts of a

@@ -68,9 +68,8 @@ func Resign(ctx context.Context, s djangosess.Store, opts ResignOptions) (Resign
 			Failed: failed.snapshot()}
 	}
 	stop := progress(opts.Progress, opts.ProgressEvery, snap)
-	err := eachKey(ctx, s, opts.Concurrency, func(ctx context.Context, key string) error {
+	err := eachRecord(ctx, s, opts.Concurrency, func(ctx context.Context, key string, r djangosess.Record, err error) error {
 		seen.Add(1)
-		r, err := s.Load(ctx, key)
 		switch {
 		case errors.Is(err, djangosess.ErrNotFound):
 			expired.Add(1)

@@ -67,9 +67,8 @@ func Stats(ctx context.Context, s djangosess.Store, opts StatsOptions) (StoreSta
 	formats := map[string]int64{}
 	sers := map[string]int64{}
 	users := map[string]struct{}{}
-	err := eachKey(ctx, s, opts.Concurrency, func(ctx context.Context, key string) error {
+	err := eachRecord(ctx, s, opts.Concurrency, func(ctx context.Context, key string, r djangosess.Record, err error) error {
 		keys.Add(1)
-		r, err := s.Load(ctx, key)
 		switch {
 		case errors.Is(err, djangosess.ErrNotFound):
 			expired.Add(1)

@@ -121,7 +121,7 @@ func Verify(ctx context.Context, a, b djangosess.Store, opts VerifyOptions) (Ver
 		opts.Keep = 100
 	}
 	v := &verifier{a: a, b: b, o: opts, counts: map[Kind]int64{}}
-	err := eachKey(ctx, a, opts.Concurrency, v.fromA)
+	err := eachRecord(ctx, a, opts.Concurrency, v.fromA)
 	if err == nil {
 		err = eachKey(ctx, b, opts.Concurrency, v.fromB)
 	}
@@ -130,8 +130,7 @@ func Verify(ctx context.Context, a, b djangosess.Store, opts VerifyOptions) (Ver
 	return VerifyReport{Compared: v.compared.Load(), Same: v.same.Load(), Counts: v.counts, Differences: v.kept}, err
 }
 
-func (v *verifier) fromA(ctx context.Context, key string) error {
-	ra, err := v.a.Load(ctx, key)
+func (v *verifier) fromA(ctx context.Context, key string, ra djangosess.Record, err error) error {
 	if errors.Is(err, djangosess.ErrNotFound) || ctx.Err() != nil {
 		return nil
 	}

@@ -63,4 +63,8 @@ type Conn interface {
 	// QueryStrings runs a query with one string column and appends every
 	// value to dst, closing the rows before it returns.
 	QueryStrings(ctx context.Context, dst []string, query string, args ...any) ([]string, error)
+	// QueryRows runs a query, scans each row into dest and calls each
+	// after every scan (an error from each stops the rows and is
+	// returned), closing the rows before it returns.
+	QueryRows(ctx context.Context, query string, args []any, dest []any, each func() error) error
 }

@@ -156,3 +156,30 @@ func (c *SQLConn) QueryStrings(ctx context.Context, dst []string, query string, 
 	}
 	return dst, rows.Err()
 }
+
+// QueryRows implements Conn.
+func (c *SQLConn) QueryRows(ctx context.Context, query string, args []any, dest []any, each func() error) error {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	var rows *sql.Rows
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = c.db.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

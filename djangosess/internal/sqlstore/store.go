@@ -38,7 +38,7 @@ type Store struct {
 	now     func() time.Time
 	batch   int
 
-	qLoad, qExists, qCreate, qSave, qDelete, qClear, qKeysFirst, qKeysNext string
+	qLoad, qExists, qCreate, qSave, qDelete, qClear, qKeysFirst, qKeysNext, qScanFirst, qScanNext string
 }
 
 // New checks cfg and prepares the statements.
@@ -87,6 +87,9 @@ func New(e *Engine, c Conn, cfg Config) (*Store, error) {
 	limit := fmt.Sprint(s.batch)
 	s.qKeysFirst = "SELECT " + key + " FROM " + table + " ORDER BY " + key + " LIMIT " + limit
 	s.qKeysNext = "SELECT " + key + " FROM " + table + " WHERE " + key + " > " + p1 + " ORDER BY " + key + " LIMIT " + limit
+	row := "SELECT " + key + ", " + data + ", " + exp + " FROM " + table
+	s.qScanFirst = row + " ORDER BY " + key + " LIMIT " + limit
+	s.qScanNext = row + " WHERE " + key + " > " + p1 + " ORDER BY " + key + " LIMIT " + limit
 	return s, nil
 }
 
