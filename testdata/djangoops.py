@@ -672,6 +672,60 @@ def store_expire_date(key, params):
     return None if row is None else row.expire_date
 
 
+def store_loop(inp, out):
+    """One side of the Go/Django concurrency tests: a Django process that
+    saves, or loads, one session key in a loop while Go does the same.
+    Not an oracle op (the oracle answers one request at a time); the tests
+    run it as its own process:
+
+      in   {"settings": {...}, "serializer": "json", "key": KEY,
+            "mode": "write", "values": [TAGGED dict, ...]}   (one line)
+           or the same with "mode": "read" and no values
+      out  "ready" (settings done, one store_load made: imports and the
+           database connection are warm)
+      in   "go"
+      out  write: {"key": what store_save returned} per value, in order
+                  ({"error": ..., "message": ...} when Django raised)
+           read:  per store_load, until inp is readable again (a line or
+                  EOF): {"found", "keys" (sorted), "w", "i", "pad_len",
+                  "pad_sha256"} of the loaded dict ("pad" is hashed, not
+                  echoed)
+      out  "done"
+    """
+    import hashlib
+    import json
+    import select
+    import tagged
+    conf = json.loads(inp.readline())
+    setup(serializer=conf.get("serializer", "json"), extra=conf["settings"])
+    key = conf["key"]
+    store_load(key, {})
+
+    def emit(obj):
+        out.write(json.dumps(obj, ensure_ascii=True, separators=(",", ":")) + "\n")
+
+    out.write("ready\n")
+    out.flush()
+    inp.readline()
+    if conf["mode"] == "write":
+        for v in conf["values"]:
+            try:
+                emit({"key": store_save(key, tagged.decode(v), {}, replace=True)})
+            except Exception as e:
+                emit({"error": error_name(e), "message": str(e)[:500]})
+    else:
+        fd = inp.fileno()
+        while not select.select([fd], [], [], 0)[0]:
+            r = store_load(key, {})
+            data = r["data"]
+            pad = data.get("pad")
+            pad = pad.encode("utf-8", "surrogatepass") if isinstance(pad, str) else b""
+            emit({"found": r["found"], "keys": sorted(data), "w": data.get("w"), "i": data.get("i"),
+                  "pad_len": len(pad), "pad_sha256": hashlib.sha256(pad).hexdigest()})
+    out.write("done\n")
+    out.flush()
+
+
 def call_command(args):
     import io
     from django.core.management import call_command as cc
