@@ -232,7 +232,8 @@ func userID(s *djangosess.Session) (string, bool) {
 // to someone else (or holds a stale hash), else cycles its key against
 // session fixation, then writes the user's id, backend ("" means
 // ModelBackend) and session hash. The caller saves the session (the
-// middleware does).
+// middleware does). Django's login() also rotates the CSRF secret: a
+// service that serves forms calls csrf.Checker.Rotate after Login.
 func (a *Auth) Login(ctx context.Context, s *djangosess.Session, u User, backend string) error {
 	if backend == "" {
 		backend = a.cfg.Backends[0]

@@ -82,13 +82,29 @@ func (c *Checker) reject(w http.ResponseWriter, r *http.Request, err error) {
 // (masked under CookieMasked); earlier versions a masked token, which is
 // kept as it is when already valid.
 func (c *Checker) Token(w http.ResponseWriter, r *http.Request, session SessionWriter) (string, error) {
+	return c.token(w, r, session, false)
+}
+
+// Rotate is Django's rotate_token, which django.contrib.auth's login()
+// calls so that a token seen before the login is useless after it: a new
+// secret replaces the request's, stored where Token stores it (the cookie
+// or, under UseSessions, the session), and a masked token for it is
+// returned for the page. Call it after auth's Login, before the response
+// header is written.
+func (c *Checker) Rotate(w http.ResponseWriter, r *http.Request, session SessionWriter) (string, error) {
+	return c.token(w, r, session, true)
+}
+
+func (c *Checker) token(w http.ResponseWriter, r *http.Request, session SessionWriter, rotate bool) (string, error) {
 	if c.cfg.UseSessions && session == nil {
 		return "", ErrNoSession
 	}
 	var stored string
-	if c.cfg.UseSessions {
+	switch {
+	case rotate:
+	case c.cfg.UseSessions:
 		stored, _ = session.String(SessionKey)
-	} else {
+	default:
 		stored, _ = cookie(r, c.cfg.CookieName)
 	}
 	var sec string

@@ -12,6 +12,9 @@ Requests (JSON objects; "op" selects):
   {"op": "get_token", "settings", "secure", "meta", "session"}
         get_token() then process_response: {"value": {"token", "cookie",
         "session"}} (cookie: the csrftoken value set on the response)
+  {"op": "rotate_token", "settings", "secure", "meta", "session"}
+        rotate_token() (what auth's login() calls) then process_response:
+        {"value": {"cookie", "session"}}
   {"op": "unmask", "token"}  -> _unmask_cipher_token(token)
   {"op": "mask", "secret"}   -> _mask_cipher_secret(secret)
 "settings" are Django settings overridden for the request (CSRF_*,
@@ -98,6 +101,19 @@ def get_token(req):
     }
 
 
+def rotate_token(req):
+    request = build(req)
+    mw = Middleware(lambda r: HttpResponse())
+    mw.process_request(request)
+    csrf.rotate_token(request)
+    response = mw.process_response(request, HttpResponse())
+    morsel = response.cookies.get(settings.CSRF_COOKIE_NAME)
+    return {
+        "cookie": morsel.value if morsel is not None else None,
+        "session": dict(request.session) if hasattr(request, "session") else None,
+    }
+
+
 def handle(req):
     op = req["op"]
     if op == "version":
@@ -111,6 +127,8 @@ def handle(req):
             return check(req)
         if op == "get_token":
             return get_token(req)
+        if op == "rotate_token":
+            return rotate_token(req)
     raise KeyError(op)
 
 
