@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	rtmetrics "runtime/metrics"
 	"sync"
 	"time"
 )
@@ -73,7 +74,40 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(cw, "djangosess_gateway_request_duration_seconds_sum{result=%q} %g\n", r, h.sum)
 		fmt.Fprintf(cw, "djangosess_gateway_request_duration_seconds_count{result=%q} %d\n", r, h.count)
 	}
+	writeRuntime(cw)
 	return cw.n, cw.err
+}
+
+// runtimeSamples are the process's goroutines and memory, named as the
+// Prometheus Go client names them (read without stopping the world).
+// Each gauge is the sum of its runtime/metrics samples.
+var runtimeSamples = []struct {
+	name, help string
+	sum        []string
+}{
+	{"go_goroutines", "Number of goroutines that currently exist.", []string{"/sched/goroutines:goroutines"}},
+	{"go_memstats_heap_inuse_bytes", "Bytes in in-use heap spans.",
+		[]string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}},
+	{"go_memstats_sys_bytes", "Bytes obtained from the OS.", []string{"/memory/classes/total:bytes"}},
+	{"go_gc_heap_live_bytes", "Heap memory occupied by live objects that were marked by the previous GC.",
+		[]string{"/gc/heap/live:bytes"}},
+}
+
+func writeRuntime(w io.Writer) {
+	for _, r := range runtimeSamples {
+		samples := make([]rtmetrics.Sample, len(r.sum))
+		for i, name := range r.sum {
+			samples[i].Name = name
+		}
+		rtmetrics.Read(samples)
+		var v uint64
+		for _, s := range samples {
+			if s.Value.Kind() == rtmetrics.KindUint64 {
+				v += s.Value.Uint64()
+			}
+		}
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", r.name, r.help, r.name, r.name, v)
+	}
 }
 
 // ServeHTTP serves the metrics.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -43,6 +44,12 @@ func openUsers(databaseURL string) (*users, error) {
 			return nil, fmt.Errorf("%w: DATABASE_URL is not a PostgreSQL URL pgx reads", djangosess.ErrConfig)
 		}
 		db = stdlib.OpenDB(*cfg)
+		// database/sql keeps 2 idle connections by default: under
+		// concurrent requests every other query would open a new
+		// PostgreSQL backend. Keep as many as the requests use.
+		db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
+		db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+		db.SetConnMaxIdleTime(5 * time.Minute)
 	case "sqlite":
 		if db, err = sqlite.Open(d.DSN); err != nil {
 			return nil, err
