@@ -38,9 +38,11 @@ type MiddlewareConfig struct {
 	SaveEveryRequest bool
 	// OnError answers a request whose session could not be loaded or
 	// saved. err matches ErrVanished when the session was deleted while
-	// the request ran (Django answers 400, SessionInterrupted), and
-	// ErrUnavailable when the store failed. Nil: 400 for ErrVanished,
-	// 503 for the rest, with a short text body.
+	// the request ran (Django answers 400, SessionInterrupted),
+	// ErrInvalidKey when the store refused the cookie's key on save
+	// (Django 400 too), and ErrUnavailable when the store failed. Nil:
+	// 400 for ErrVanished and ErrInvalidKey, 503 for the rest, with a
+	// short text body.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 }
 
@@ -98,7 +100,9 @@ func Middleware(cfg MiddlewareConfig) func(http.Handler) http.Handler {
 }
 
 func defaultSessionError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrVanished) {
+	if errors.Is(err, ErrVanished) || errors.Is(err, ErrInvalidKey) {
+		// Django: SessionInterrupted, or the file backend's
+		// InvalidSessionKey (a SuspiciousOperation): both 400.
 		http.Error(w, "The request's session was deleted before the request completed.", http.StatusBadRequest)
 		return
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,6 +163,10 @@ func reason(err error) string {
 		return "invalid key"
 	case errors.Is(err, djangosess.ErrUnavailable):
 		return "store unavailable"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
 	case errors.Is(err, signing.ErrExpired):
 		return "expired"
 	case errors.Is(err, signing.ErrBadSignature):

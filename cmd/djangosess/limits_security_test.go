@@ -17,13 +17,10 @@ func TestLinesLongLine(t *testing.T) {
 }
 
 // TestLinesLongLineCost: reading a long line costs memory in proportion to
-// its length. readChunks (lines.go) copies a line that spans blocks into a
-// new buffer one 64 KiB block larger on every block, so an n-byte line
-// allocates about n²/128 KiB bytes and takes quadratic time (a 32 MiB line
-// without a newline: 34 s and 360 MB on the test machine), with no cap on
-// the line. Skipped until that is fixed; see SECURITY.md.
+// its length (readChunks doubles the block of a line that spans blocks;
+// growing it by one block each time made a 32 MiB line cost 34 s and
+// 360 MB).
 func TestLinesLongLineCost(t *testing.T) {
-	t.Skip("known issue: readChunks copies a long line once per 64 KiB block (quadratic); remove this skip with the fix")
 	in := strings.Repeat("A", 5<<20) + "\n"
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -32,5 +29,29 @@ func TestLinesLongLineCost(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
 		t.Errorf("a 5 MiB line allocated %d MiB", n>>20)
+	}
+}
+
+// TestLinesLineOverCap: a line longer than maxLine (with or without a
+// newline after it) is one "too large" item, memory stays bounded, and
+// the lines after it are read.
+func TestLinesLineOverCap(t *testing.T) {
+	for _, tail := range []string{"\n" + sessionD + "\n", ""} {
+		in := strings.Repeat("A", maxLine+3*blockSize+17) + tail
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r := runCLI(t, withKey, in, "decode", "--lines")
+		runtime.ReadMemStats(&after)
+		want := `{"$error":"too large"}` + "\n"
+		if tail != "" {
+			want += taggedD + "\n"
+		}
+		if r.code != exitRejected || r.stdout != want {
+			t.Errorf("tail %q: exit %d, stdout %.200q, want %q", tail, r.code, r.stdout, want)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 3*maxLine+uint64(len(in)) {
+			t.Errorf("a %d MiB line allocated %d MiB", len(in)>>20, n>>20)
+		}
 	}
 }

@@ -111,18 +111,25 @@ func runLines(r io.Reader, w io.Writer, fn itemFunc, errLine errLineFunc) (bad i
 	return bad, werr
 }
 
+// maxLine bounds the part of one line kept in memory: a longer line is
+// cut to maxLine+1 bytes, which every command rejects as too large (the
+// codec's input limit is 4 MiB), and the rest of it is skipped.
+const maxLine = 16 << 20
+
 // readChunks reads r a block at a time and sends the complete lines of
 // each block as a chunk; a line cut by the end of a block starts the next
-// one (which grows to hold a line longer than a block).
+// one, which doubles in size as needed for a long line, so a line of n
+// bytes costs O(n) copying, up to maxLine.
 func readChunks(r io.Reader, jobs chan<- *chunk) error {
-	var rest []byte // the start of a line cut by the end of the last block
+	var rest []byte   // the start of a line cut by the end of the last block
+	skipping := false // inside a line cut at maxLine: drop bytes up to its newline
 	for seq := 0; ; {
 		var bp *[]byte
 		if len(rest) < blockSize/2 {
 			bp = blocks.Get().(*[]byte)
 		} else {
-			// A long line: a block of its own, grown as needed.
-			b := make([]byte, len(rest)+blockSize)
+			// A long line: a block of its own, doubled as needed.
+			b := make([]byte, max(2*len(rest), len(rest)+blockSize))
 			bp = &b
 		}
 		block := *bp
@@ -135,11 +142,25 @@ func readChunks(r io.Reader, jobs chan<- *chunk) error {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = nil
 		}
+		if skipping {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				data = data[:0]
+			} else {
+				data, skipping = data[i+1:], false
+			}
+		}
 		lines := data
 		rest = nil
 		if !eof {
 			i := bytes.LastIndexByte(data, '\n')
 			lines, rest = data[:i+1], data[i+1:]
+		}
+		if len(rest) > maxLine {
+			// Too long to keep: what was read of it goes out as one line
+			// of maxLine+1 bytes, after the complete lines before it.
+			lines = data[:len(lines)+maxLine+1]
+			rest, skipping = nil, true
 		}
 		if len(lines) > 0 {
 			c := chunks.Get().(*chunk)
@@ -149,7 +170,8 @@ func readChunks(r io.Reader, jobs chan<- *chunk) error {
 			c.block = bp
 			jobs <- c
 		} else if len(block) == blockSize {
-			// All of it is the start of one line, copied to the next.
+			// Nothing of it is sent (the start of one line, copied to the
+			// next block, or skipped).
 			blocks.Put(bp)
 		}
 		if eof {

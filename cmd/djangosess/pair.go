@@ -69,20 +69,21 @@ func (p *pairFlags) toGetenv(e *env, srcKey []byte) func(string) string {
 
 // open opens both stores. The target must be named.
 func (p *pairFlags) open(ctx context.Context, fs *flag.FlagSet, e *env) (src, dst *engine.Opened, err error) {
-	named := false
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "to-engine", "to-database-url", "to-cache-url", "to-file-path":
-			named = true
-		}
-	})
-	for _, n := range []string{"SESSION_ENGINE", "DATABASE_URL", "CACHE_URL", "SESSION_FILE_PATH"} {
-		if e.getenv("TO_"+n) != "" {
-			named = true
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for flagName, v := range map[string]string{"to-engine": "SESSION_ENGINE", "to-database-url": "DATABASE_URL",
+		"to-cache-url": "CACHE_URL", "to-file-path": "SESSION_FILE_PATH"} {
+		if e.getenv("TO_"+v) != "" {
+			given[flagName] = true
 		}
 	}
-	if !named {
+	if !given["to-engine"] && !given["to-database-url"] && !given["to-cache-url"] && !given["to-file-path"] {
 		return nil, nil, usageErrorf("name the target: --to-engine, --to-database-url, --to-cache-url or --to-file-path (or their TO_ variables)")
+	}
+	// Without an engine the target is Django's default, db: a cache URL or
+	// a file path alone would copy into ./db.sqlite3.
+	if !given["to-engine"] && !given["to-database-url"] {
+		return nil, nil, usageErrorf("a target named by --to-cache-url or --to-file-path alone would be the db engine on ./db.sqlite3: add --to-engine (cache, cached_db or file)")
 	}
 	if p.newKey != "" {
 		p.to.secrets.keyFile = p.newKey

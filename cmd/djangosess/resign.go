@@ -8,20 +8,33 @@ import (
 	"sync"
 
 	"github.com/djangosess/djangosess/djangosess"
+	"github.com/djangosess/djangosess/djangosess/auth"
+	"github.com/djangosess/djangosess/djangosess/engine"
 	"github.com/djangosess/djangosess/djangosess/transfer"
 )
 
 func runResign(ctx context.Context, args []string, e *env) error {
-	var onlyFallback, dry, showKeys bool
+	var onlyFallback, dry, showKeys, stringKeys bool
 	var conc int
+	var usersURL, userTable string
+	var flags *flag.FlagSet
 	o, pos, err := storeCommand(ctx, "resign", "", `
 Re-signs, in place, every session that verifies only with a fallback key
 (SECRET_KEY_FALLBACKS) or is stored in the legacy or sha1 format, under the
 current SECRET_KEY and the format of --django (default: the newest),
-keeping data and expiry. Afterwards the old key can be retired without
-logging anyone out. Prints the sessions that depended on it and a summary.
-Run it when traffic is low: a session its user changes between the load
-and the save is saved as it was loaded.`, args, e, func(fs *flag.FlagSet) {
+keeping data and expiry. Afterwards every session loads without the old
+key. Logged-in users also hold a session hash (_auth_user_hash), an HMAC
+of their password under SECRET_KEY: with --users-database-url, resign
+rewrites the hashes made under a fallback key too, so that retiring the
+old key logs nobody out (Django 4.1.8+ otherwise rewrites each one on
+the user's next request, while the old key is still a fallback). Prints
+the sessions that depended on the old key and a summary. Run it when
+traffic is low: a session its user changes between the load and the save
+is saved as it was loaded.`, args, e, func(fs *flag.FlagSet) {
+		flags = fs
+		fs.StringVar(&usersURL, "users-database-url", "", "rewrite session hashes too, reading users from the database at `URL` (Django's DATABASES)")
+		fs.StringVar(&userTable, "user-table", "auth_user", "the user model's `TABLE`")
+		fs.BoolVar(&stringKeys, "string-user-keys", false, "the user table's primary key is a string (UUID, ...), not an integer")
 		fs.BoolVar(&onlyFallback, "only-fallback", false, "leave legacy and sha1 data that the current key verifies as it is")
 		fs.BoolVar(&dry, "dry-run", false, "report what would be rewritten, write nothing")
 		fs.IntVar(&conc, "concurrency", transfer.DefaultConcurrency, "`N` sessions in flight")
@@ -37,9 +50,25 @@ and the save is saved as it was loaded.`, args, e, func(fs *flag.FlagSet) {
 	if o.Store == nil {
 		return usageErrorf("signed_cookies keeps nothing to re-sign: cookies are re-signed as they come back")
 	}
+	var rekey *auth.Auth
+	if usersURL != "" {
+		users, closeUsers, err := engine.OpenUsers(ctx, usersURL, engine.UserTable{Table: userTable, StringKeys: stringKeys})
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		defer closeUsers()
+		src := secretSource{keyFile: flags.Lookup("secret-key-file").Value.String(), fallbackFile: flags.Lookup("fallback-keys-file").Value.String()}
+		key, fallbacks, err := src.load(e.getenv)
+		if err != nil {
+			return err
+		}
+		if rekey, err = auth.New(auth.Config{SecretKey: key, FallbackKeys: fallbacks, Users: users}); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
 	var mu sync.Mutex
 	sum, err := transfer.Resign(ctx, o.Store, transfer.ResignOptions{
-		OnlyFallback: onlyFallback, DryRun: dry, Concurrency: conc,
+		OnlyFallback: onlyFallback, DryRun: dry, Concurrency: conc, Auth: rekey,
 		Report: func(key string, was djangosess.Stored) {
 			if !showKeys {
 				key = shortKey(key)
@@ -59,6 +88,9 @@ and the save is saved as it was loaded.`, args, e, func(fs *flag.FlagSet) {
 	}
 	fmt.Fprintf(e.stdout, "%s %d (by a fallback key %d, in an old format %d), already current %d, expired %d, unsigned (cache) %d\n",
 		verb, sum.Resigned, sum.Fallback, sum.Format, sum.Current, sum.Expired, sum.Unsigned)
+	if rekey != nil {
+		fmt.Fprintf(e.stdout, "session hashes rewritten under the current key: %d\n", sum.Hashes)
+	}
 	printFailed(e, sum.Failed)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Exit statuses.
@@ -23,6 +24,16 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// timeout is a store command's --timeout.
+	timeout time.Duration
+}
+
+// opContext bounds a single-session store operation by --timeout.
+func (e *env) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if e.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, e.timeout)
 }
 
 type command struct {
@@ -47,6 +58,8 @@ var commands = map[string]command{
 	"verify":        {"compare two stores session by session", runVerify},
 	"resign":        {"re-sign sessions that depend on a fallback key or an old format", runResign},
 	"stats":         {"count sessions: live, expired, sizes, formats, fallback keys, users", runStats},
+	"bench":         {"measure load/save latency and throughput of each configured engine on this machine", runBench},
+	"doctor":        {"check the store's setup: SECRET_KEY, Redis persistence, file modes, indexes, expired sessions", runDoctor},
 	"serve":         {"run an auth gateway (nginx auth_request, Traefik ForwardAuth, Caddy forward_auth)", runServe},
 }
 

@@ -34,6 +34,7 @@ type storeFlags struct {
 	algorithm string
 	s         engine.Settings
 	age       int64
+	timeout   time.Duration
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -55,6 +56,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s.CookieName, "cookie-name", "", "SESSION_COOKIE_NAME `NAME` (default $SESSION_COOKIE_NAME, else sessionid)")
 	fs.StringVar(&f.s.Serializer, "session-serializer", "", "SESSION_SERIALIZER: `json` (default) or pickle")
 	fs.Int64Var(&f.age, "cookie-age", 0, "SESSION_COOKIE_AGE in `SECONDS` (default $SESSION_COOKIE_AGE, else 1209600)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a single-session operation (get, set, new, delete) after `DURATION` (0: never)")
 	fs.StringVar(&f.s.TimeZone, "time-zone", "", "TIME_ZONE `ZONE` of naive datetimes when USE_TZ = False (default $TIME_ZONE; empty: USE_TZ = True)")
 }
 
@@ -107,6 +109,7 @@ func storeCommand(ctx context.Context, name, argsUsage, doc string, args []strin
 	if err != nil {
 		return nil, nil, err
 	}
+	e.timeout = f.timeout
 	o, err := f.open(ctx, e, false)
 	if err != nil {
 		return nil, nil, err
@@ -132,6 +135,8 @@ as tagged JSON. Exit status 1 when it is missing or expired.`, args, e, func(fs 
 		return err
 	}
 	defer o.Close()
+	ctx, cancel := e.opContext(ctx)
+	defer cancel()
 	key, err := oneKey(pos, "session key")
 	if err != nil {
 		return err
@@ -223,6 +228,8 @@ replacing what is there or creating it.`, args, e, x.register)
 		return err
 	}
 	defer o.Close()
+	ctx, cancel := e.opContext(ctx)
+	defer cancel()
 	key, err := oneKey(pos, "session key")
 	if err != nil {
 		return err
@@ -250,6 +257,8 @@ the cookie value).`, args, e, x.register)
 		return err
 	}
 	defer o.Close()
+	ctx, cancel := e.opContext(ctx)
+	defer cancel()
 	if len(pos) != 0 {
 		return usageErrorf("new takes no arguments")
 	}
@@ -275,6 +284,8 @@ Deletes the session stored under KEY (a missing one is not an error).`, args, e,
 		return err
 	}
 	defer o.Close()
+	ctx, cancel := e.opContext(ctx)
+	defer cancel()
 	key, err := oneKey(pos, "session key")
 	if err != nil {
 		return err

@@ -210,6 +210,50 @@ func (a *Auth) GetUser(ctx context.Context, s *djangosess.Session) (*User, error
 	return nil, s.Flush(ctx)
 }
 
+// Rekey replaces, in session data d, a session hash made under one of the
+// fallback keys with the current key's hash of the same password: what
+// GetUser does on the user's next request (Django 4.1.8+), done ahead,
+// so that a key can leave SECRET_KEY_FALLBACKS without logging out users
+// who have not come back yet (djangosess resign uses it). It reports
+// whether d changed; an anonymous session, an unknown user, or a hash
+// that matches no fallback (current already, or stale) is left alone.
+// Errors are the Users source's.
+func (a *Auth) Rekey(ctx context.Context, d *serializer.Dict) (bool, error) {
+	var id string
+	switch v, _ := d.GetStr(SessionKey); x := v.(type) {
+	case serializer.Str:
+		id = string(x)
+	case serializer.Int:
+		id = fmt.Sprint(int64(x))
+	case serializer.UUID:
+		id = x.String()
+	default:
+		return false, nil
+	}
+	stored, ok := d.String(HashSessionKey)
+	if !ok || stored == "" {
+		return false, nil
+	}
+	u, err := a.cfg.Users.User(ctx, id)
+	if errors.Is(err, ErrNoUser) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	current := a.SessionHash(u.Password)
+	if equal(stored, current) {
+		return false, nil
+	}
+	for _, m := range a.fallbacks {
+		if equal(stored, hashWith(m, u.Password)) {
+			d.SetStr(HashSessionKey, serializer.Str(current))
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // userID is _auth_user_id as a string; Django writes a str, and reads an
 // int too (pk.to_python).
 func userID(s *djangosess.Session) (string, bool) {

@@ -181,10 +181,23 @@ func ParseCacheURL(s string) (CacheLocation, error) {
 		if h == "" {
 			return bad("empty host")
 		}
-		if _, _, err := net.SplitHostPort(h); err != nil {
-			h = net.JoinHostPort(strings.Trim(h, "[]"), "6379")
+		host, port, err := net.SplitHostPort(h)
+		if err != nil { // no port: a host name, or an address in brackets
+			host, port = h, "6379"
+			if strings.HasPrefix(h, "[") {
+				if !strings.HasSuffix(h, "]") {
+					return bad("unclosed [ in a host")
+				}
+				host = h[1 : len(h)-1]
+			}
 		}
-		c.Addrs = append(c.Addrs, h)
+		if host == "" || strings.ContainsAny(host, "[]@ ") {
+			return bad("bad host")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+			return bad("bad port")
+		}
+		c.Addrs = append(c.Addrs, net.JoinHostPort(host, port))
 	}
 	if c.Mode == "single" && len(c.Addrs) != 1 {
 		return bad("several hosts need redis+cluster:// or redis+sentinel://")

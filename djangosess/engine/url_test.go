@@ -48,6 +48,8 @@ func TestParseCacheURL(t *testing.T) {
 	}{
 		{"redis://127.0.0.1:6379/1", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"127.0.0.1:6379"}, DB: 1}},
 		{"redis://localhost", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"localhost:6379"}}},
+		{"redis://[::1]:6380/0", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"[::1]:6380"}}},
+		{"redis://[::1]", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"[::1]:6379"}}},
 		{"rediss://:pw@cache:6380?db=2", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"cache:6380"}, Password: "pw", DB: 2, TLS: true}},
 		{"redis://user:p%40ss@h:1/0", CacheLocation{Mode: "single", Network: "tcp", Addrs: []string{"h:1"}, Username: "user", Password: "p@ss"}},
 		{"unix:///run/redis.sock?db=3", CacheLocation{Mode: "single", Network: "unix", Addrs: []string{"/run/redis.sock"}, DB: 3}},
@@ -59,7 +61,8 @@ func TestParseCacheURL(t *testing.T) {
 			t.Errorf("ParseCacheURL(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"", "memcached://x", "redis://a:1,b:2", "redis+sentinel://s:1", "redis+cluster://a:1/0", "redis://h/x", "redis+foo://h", "redis://:hunter2@h/-1"} {
+	for _, in := range []string{"", "memcached://x", "redis://a:1,b:2", "redis+sentinel://s:1", "redis+cluster://a:1/0", "redis://h/x", "redis+foo://h", "redis://:hunter2@h/-1",
+		"redis://:hunter2@[::1/0", "redis://h:0/0", "redis://h:99999", "redis://h:port/0", "redis://[]:6379", "redis+cluster://a:1,[b"} {
 		_, err := ParseCacheURL(in)
 		if !errors.Is(err, djangosess.ErrConfig) {
 			t.Errorf("ParseCacheURL(%q) = %v, want ErrConfig", in, err)

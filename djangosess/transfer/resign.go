@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/djangosess/djangosess/djangosess"
+	"github.com/djangosess/djangosess/djangosess/auth"
 )
 
 // ResignOptions configures Resign.
@@ -25,6 +26,15 @@ type ResignOptions struct {
 	// rewriting, with how it was stored; possibly from several
 	// goroutines at once. The key is a credential.
 	Report func(key string, was djangosess.Stored)
+	// Auth, when set, also rewrites the session hash (_auth_user_hash)
+	// of logged-in sessions whose hash was made under a fallback key
+	// (auth.Auth.Rekey, which looks the user up): the hash is an HMAC of
+	// the password under SECRET_KEY, so without this a user whose session
+	// was re-signed is still logged out when the old key leaves the
+	// fallbacks, unless they came back in between (Django 4.1.8+ rekeys
+	// it on the next request). This covers cache sessions too, which
+	// are unsigned but hold the hash.
+	Auth *auth.Auth
 	// Progress is called every ProgressEvery (default one second) and
 	// once at the end.
 	Progress      func(ResignSummary)
@@ -39,6 +49,9 @@ type ResignSummary struct {
 	// Fallback had depended on a fallback key (SECRET_KEY_FALLBACKS) and
 	// Format on the legacy or sha1 format.
 	Resigned, Fallback, Format int64
+	// Hashes had their session hash rewritten under the current key
+	// (with Auth set; counted in Resigned too).
+	Hashes int64
 	// Expired were gone by the time they were loaded or saved; Unsigned
 	// are kept unsigned by their backend (cache) and need no re-signing.
 	Expired, Unsigned int64
@@ -49,8 +62,10 @@ type ResignSummary struct {
 // Resign rewrites in place, under the store's current SECRET_KEY and in
 // its codec's target format, every session that its codec verified only
 // with a fallback key (Record.Stored.KeyIndex > 0) or found in the legacy
-// or sha1 format, keeping data and expiry. When it has run, the old key
-// can leave SECRET_KEY_FALLBACKS without logging anyone out.
+// or sha1 format, keeping data and expiry. When it has run, every session
+// still loads with the old key gone from SECRET_KEY_FALLBACKS; logged-in
+// users stay logged in too when ResignOptions.Auth is set (or once each
+// has made a request to Django 4.1.8+ in between): see Auth.
 //
 // Each session is loaded and saved (Django's update: a session deleted
 // meanwhile stays deleted). A session that its user changes between the
@@ -60,11 +75,11 @@ func Resign(ctx context.Context, s djangosess.Store, opts ResignOptions) (Resign
 	if s == nil {
 		return ResignSummary{}, fmt.Errorf("%w: transfer: nil store", djangosess.ErrConfig)
 	}
-	var seen, current, resigned, fallback, format, expired, unsigned atomic.Int64
+	var seen, current, resigned, fallback, format, hashes, expired, unsigned atomic.Int64
 	var failed counts
 	snap := func() ResignSummary {
 		return ResignSummary{Seen: seen.Load(), Current: current.Load(), Resigned: resigned.Load(),
-			Fallback: fallback.Load(), Format: format.Load(), Expired: expired.Load(), Unsigned: unsigned.Load(),
+			Fallback: fallback.Load(), Format: format.Load(), Hashes: hashes.Load(), Expired: expired.Load(), Unsigned: unsigned.Load(),
 			Failed: failed.snapshot()}
 	}
 	stop := progress(opts.Progress, opts.ProgressEvery, snap)
@@ -79,13 +94,23 @@ func Resign(ctx context.Context, s djangosess.Store, opts ResignOptions) (Resign
 				failed.add("load: " + Reason(err))
 			}
 			return nil
-		case !r.Stored.Signed:
+		}
+		rekeyed := false
+		if opts.Auth != nil {
+			if rekeyed, err = opts.Auth.Rekey(ctx, r.Data); err != nil {
+				if ctx.Err() == nil {
+					failed.add("user: " + Reason(err))
+				}
+				return nil
+			}
+		}
+		if !r.Stored.Signed && !rekeyed {
 			unsigned.Add(1)
 			return nil
 		}
-		byKey := r.Stored.KeyIndex > 0
-		byFormat := r.Stored.Format == djangosess.FormatLegacy || r.Stored.Algorithm == "sha1"
-		if !byKey && (opts.OnlyFallback || !byFormat) {
+		byKey := r.Stored.Signed && r.Stored.KeyIndex > 0
+		byFormat := r.Stored.Signed && (r.Stored.Format == djangosess.FormatLegacy || r.Stored.Algorithm == "sha1")
+		if !rekeyed && !byKey && (opts.OnlyFallback || !byFormat) {
 			current.Add(1)
 			return nil
 		}
@@ -108,6 +133,9 @@ func Resign(ctx context.Context, s djangosess.Store, opts ResignOptions) (Resign
 		}
 		if byFormat {
 			format.Add(1)
+		}
+		if rekeyed {
+			hashes.Add(1)
 		}
 		if opts.Report != nil {
 			opts.Report(key, r.Stored)

@@ -51,6 +51,10 @@ type Codec struct {
 	// MaxSize bounds the input to Decode and what a decompressor may
 	// inflate it to, in bytes. Default 16 MiB. Over it: ErrTooLarge.
 	MaxSize int
+	// AllowGlobal, when not nil, decides which globals a pickled value may
+	// name (serializer.Pickle's AllowGlobal): an allowlist for a cache
+	// that others can write. Nil: serializer.Pickle's default policy.
+	AllowGlobal func(module, name string) bool
 }
 
 // DefaultMaxSize is the size cap when Codec.MaxSize is zero.
@@ -154,7 +158,7 @@ func (c Codec) Decode(b []byte) (serializer.Value, error) {
 	case "msgpack":
 		return decodeMsgpack(data)
 	}
-	return serializer.Pickle{MaxSize: max}.Unmarshal(data)
+	return serializer.Pickle{MaxSize: max, AllowGlobal: c.AllowGlobal}.Unmarshal(data)
 }
 
 // Encode returns the bytes the configured client sends to Redis for v: the
