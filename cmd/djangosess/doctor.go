@@ -70,6 +70,11 @@ never printed.`+"\n"+storeDoc, e)
 			return err
 		}
 	}
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
 	findings, err := transfer.DoctorSettings(ctx, s, transfer.DoctorOptions{MaxFiles: maxFiles})
 	if err != nil {
 		if errors.Is(err, djangosess.ErrConfig) {
