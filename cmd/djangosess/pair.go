@@ -85,6 +85,14 @@ func (p *pairFlags) open(ctx context.Context, fs *flag.FlagSet, e *env) (src, ds
 	if !given["to-engine"] && !given["to-database-url"] {
 		return nil, nil, usageErrorf("a target named by --to-cache-url or --to-file-path alone would be the db engine on ./db.sqlite3: add --to-engine (cache, cached_db or file)")
 	}
+	for flagName, v := range map[string]string{"from-engine": "SESSION_ENGINE", "from-database-url": "DATABASE_URL"} {
+		if e.getenv(v) != "" {
+			given[flagName] = true
+		}
+	}
+	if (given["from-cache-url"] || given["from-file-path"]) && !given["from-engine"] && !given["from-database-url"] {
+		return nil, nil, usageErrorf("a source named by --from-cache-url or --from-file-path alone would be the db engine on ./db.sqlite3: add --from-engine (cache, cached_db or file)")
+	}
 	if p.newKey != "" {
 		p.to.secrets.keyFile = p.newKey
 	}

@@ -22,6 +22,11 @@ func TestPairTargetNeedsEngine(t *testing.T) {
 			}
 		}
 	}
+	// The same for a source, when nothing else names its engine.
+	r := runCLI(t, map[string]string{envSecretKey: secret}, "", "copy", "--from-cache-url", "redis://127.0.0.1:1/0", "--to-engine", "file", "--to-file-path", t.TempDir())
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--from-engine") {
+		t.Errorf("copy --from-cache-url alone: exit %d, stderr %q", r.code, r.stderr)
+	}
 	if _, err := os.Stat("db.sqlite3"); err == nil {
 		t.Errorf("a db.sqlite3 appeared in the working directory")
 	}
