@@ -14,55 +14,20 @@ import (
 // DefaultConcurrency is the number of workers when an option leaves it 0.
 const DefaultConcurrency = 16
 
-// eachKey calls fn for every key of s from n workers. Keys are handed
-// over through a channel of bounded size, so memory stays flat. It
-// returns the iteration's error, ctx's error, or the first error fn
-// returns (which stops the run).
+// eachKey calls fn for every key of s from n workers (Keys only, no
+// Load), with eachChunk's memory bound and error rules.
 func eachKey(ctx context.Context, s djangosess.Store, n int, fn func(ctx context.Context, key string) error) error {
-	if n <= 0 {
-		n = DefaultConcurrency
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	keys := make(chan string, 4*n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range keys {
-				if ctx.Err() != nil {
-					continue // drain
-				}
-				if err := fn(ctx, k); err != nil {
-					cancel(err)
-				}
+	return eachChunkOf(ctx, s, n, false, func(ctx context.Context, items []djangosess.Scanned) error {
+		for _, it := range items {
+			if ctx.Err() != nil {
+				return nil
 			}
-		}()
-	}
-	var iterErr error
-	for k, err := range s.Keys(ctx) {
-		if err != nil {
-			iterErr = err
-			break
+			if err := fn(ctx, it.Key); err != nil {
+				return err
+			}
 		}
-		select {
-		case keys <- k:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(keys)
-	wg.Wait()
-	if cause := context.Cause(ctx); cause != nil {
-		if iterErr != nil && !errors.Is(iterErr, context.Canceled) {
-			return errors.Join(cause, iterErr)
-		}
-		return cause
-	}
-	return iterErr
+		return nil
+	})
 }
 
 // chunkSize is how many sessions eachChunk hands a worker at a time.
@@ -74,12 +39,19 @@ const chunkSize = 64
 // Memory stays flat: at most 2n chunks wait. It returns the iteration's
 // error, ctx's error, or the first error fn returns (which stops the run).
 func eachChunk(ctx context.Context, s djangosess.Store, n int, fn func(ctx context.Context, items []djangosess.Scanned) error) error {
+	return eachChunkOf(ctx, s, n, true, fn)
+}
+
+// eachChunkOf is eachChunk; without load, items carry keys only (Keys,
+// never Scan or Load).
+func eachChunkOf(ctx context.Context, s djangosess.Store, n int, load bool, fn func(ctx context.Context, items []djangosess.Scanned) error) error {
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	scanner, scans := s.(djangosess.Scanner)
+	scans = scans && load
 	chunks := make(chan []djangosess.Scanned, 2*n)
 	var wg sync.WaitGroup
 	for range n {
@@ -90,7 +62,7 @@ func eachChunk(ctx context.Context, s djangosess.Store, n int, fn func(ctx conte
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				if !scans {
+				if load && !scans {
 					for i := range items {
 						items[i].Record, items[i].Err = s.Load(ctx, items[i].Key)
 					}
