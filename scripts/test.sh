@@ -40,6 +40,12 @@ staticcheck ./...
 step "go test -race"
 go test -race -count=1 -json ./... | /usr/bin/python3 scripts/gotest-summary.py | tee .cache/test-summary.txt
 
+step "100,000-session migration chain (real Django, no -race)"
+# TestChain at scale: 25,000 sessions of each of four kinds written by
+# Django 3.2, copied file → PostgreSQL → Redis Cluster → SQLite and read
+# back by the newest Django; each hop logs its rate.
+DJANGOSESS_CHAIN_N=25000 go test -count=1 -run '^TestChain$' -v ./djangosess/transfer/
+
 fuzztime=${FUZZTIME:-10s}
 if [ "$fuzztime" != 0 ]; then
   step "fuzzing, $fuzztime per target"

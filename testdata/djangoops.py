@@ -726,6 +726,61 @@ def store_loop(inp, out):
     out.flush()
 
 
+def bulk_lines(inp, out):
+    """Sessions in bulk, for the large tests (the transfer package's
+    100,000-session chain): one Django process taking one JSON line per
+    session and answering one line each, in order, without holding the
+    sessions. Not an oracle op; the tests run it as its own process:
+
+      in   {"settings": {...}, "secret_key": S, "fallback_keys": [...]
+            (default none), "serializer": "json"|"pickle",
+            "hashing_algorithm": A (3.2; optional)}           (one line)
+      in   per session, any of these fields (done in this order):
+             "create": TAGGED dict, "set_expiry": TAGGED
+                 store_create: the answer's "key"
+             "load": KEY, "drop": [name, ...]
+                 store_load, then the names removed from the data:
+                 the answer's "found" and "data" (TAGGED)
+             "json": TAGGED
+                 the value through Django's signing JSONSerializer,
+                 dumps then loads: the answer's "json" (TAGGED)
+      out  one compact JSON object per session line, in order
+           ({"error": ..., "message": ...} when Django raised)
+
+    Answers are block-buffered (flushed at the end of the input): the
+    caller writes and reads from different threads.
+    """
+    import json
+    import tagged
+    conf = json.loads(inp.readline())
+    setup(secret_key=conf["secret_key"], fallback_keys=conf.get("fallback_keys", []),
+          serializer=conf.get("serializer", "json"), hashing_algorithm=conf.get("hashing_algorithm"),
+          extra=conf.get("settings"))
+    enc = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+    for line in inp:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        ans = {}
+        try:
+            if "create" in req:
+                p = {"set_expiry": tagged.decode(req["set_expiry"])} if "set_expiry" in req else {}
+                ans["key"] = store_create(tagged.decode(req["create"]), p)
+            if "load" in req:
+                r = store_load(req["load"], {})
+                data = r["data"]
+                for name in req.get("drop", ()):
+                    data.pop(name, None)
+                ans["found"] = r["found"]
+                ans["data"] = tagged.encode(data)
+            if "json" in req:
+                ans["json"] = tagged.encode(json_loads(json_dumps(tagged.decode(req["json"])).encode("latin-1")))
+        except Exception as e:
+            ans = {"error": error_name(e), "message": str(e)[:500]}
+        out.write(enc(ans) + "\n")
+    out.flush()
+
+
 def call_command(args):
     import io
     from django.core.management import call_command as cc

@@ -34,7 +34,7 @@ is saved as it was loaded.`, args, e, func(fs *flag.FlagSet) {
 		flags = fs
 		fs.StringVar(&usersURL, "users-database-url", "", "rewrite session hashes too, reading users from the database at `URL` (Django's DATABASES)")
 		fs.StringVar(&userTable, "user-table", "auth_user", "the user model's `TABLE`")
-		fs.BoolVar(&stringKeys, "string-user-keys", false, "the user table's primary key is a string (UUID, ...), not an integer")
+		fs.BoolVar(&stringKeys, "user-string-keys", false, "the user model's primary key is not an integer (UUID, ...)")
 		fs.BoolVar(&onlyFallback, "only-fallback", false, "leave legacy and sha1 data that the current key verifies as it is")
 		fs.BoolVar(&dry, "dry-run", false, "report what would be rewritten, write nothing")
 		fs.IntVar(&conc, "concurrency", transfer.DefaultConcurrency, "`N` sessions in flight")

@@ -1,8 +1,13 @@
 package transfer_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +19,7 @@ import (
 	"github.com/djangosess/djangosess/djangosess/transfer"
 	"github.com/djangosess/djangosess/internal/djangotest"
 	"github.com/djangosess/djangosess/internal/redistest"
+	"github.com/djangosess/djangosess/internal/servertest"
 	"github.com/djangosess/djangosess/serializer"
 )
 
@@ -23,46 +29,70 @@ import (
 // converted to JSON at the end; the newest Django reads every one of them
 // on SQLite, under the new key alone, with the values Django itself gives
 // the source data once through its JSON serializer.
+//
+// $DJANGOSESS_CHAIN_N sessions of each of the four kinds (default 60;
+// scripts/test.sh runs 25000: 100,000 sessions). Each hop logs its rate.
 func TestChain(t *testing.T) {
+	n := chainN(t)
+	total := int64(4 * n)
 	dj32, newest := system32(t), newestDjango(t)
-	const n = 60
-	dirP, dirJ := t.TempDir(), t.TempDir()
-	var keys []string
-	keys = append(keys, djangoWrite(t, dj32, dirP, n, 0, true, "--serializer=pickle")...)
-	keys = append(keys, djangoWrite(t, dj32, dirP, n, n, true, "--serializer=pickle", "--hashing-algorithm=sha1")...)
-	keys = append(keys, djangoWrite(t, dj32, dirJ, n, 2*n, false, "--serializer=json")...)
-	keys = append(keys, djangoWrite(t, dj32, dirJ, n, 3*n, false, "--serializer=json", "--hashing-algorithm=sha1")...)
-	total := int64(len(keys))
+	lap := stopwatch(t)
+	dirP, dirJ := fastDir(t), fastDir(t)
+	kinds := []struct {
+		dir, ser, alg string
+		rich          bool
+	}{{dirP, "pickle", "", true}, {dirP, "pickle", "sha1", true}, {dirJ, "json", "", false}, {dirJ, "json", "sha1", false}}
+	// The four kinds are written at once, by four Django processes.
+	perKind := make([][]string, len(kinds))
+	errs := make([]error, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		b := startBulk(t, dj32, fileConf(k.dir, oldKey, k.ser, k.alg))
+		wg.Go(func() { perKind[i], errs[i] = djangoCreate(b, n, i*n, k.rich) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	keys := slices.Concat(perKind...) // pickle ones first
+	lap("Django 3.2 writes session files", total)
 
 	srcP := fileStore(t, dirP, "pickle", oldKey)
 	srcJ := fileStore(t, dirJ, "json", oldKey)
 	// What the sources hold, as the first store reads it (for the expiry
 	// check at the end).
-	expiry := map[string]time.Time{}
-	for _, k := range keys {
-		for _, s := range []djangosess.Store{srcP, srcJ} {
-			if r, err := s.Load(ctx, k); err == nil {
-				expiry[k] = r.Expiry
-			}
+	expiry := make(map[string]time.Time, len(keys))
+	for i, k := range keys {
+		src := srcP
+		if i >= 2*n {
+			src = srcJ
 		}
+		r, err := src.Load(ctx, k)
+		if err != nil {
+			t.Fatalf("the file store does not load Django's session %d: %v", i, err)
+		}
+		expiry[k] = r.Expiry
 	}
-	if len(expiry) != len(keys) {
-		t.Fatalf("the file stores load %d of %d Django sessions", len(expiry), len(keys))
-	}
+	lap("Go loads the session files", total)
 
 	// file → PostgreSQL (pickle, the new key: re-signed).
-	pg := pgStore(t, "pickle", newKey)
+	// The commits do not wait for the disk (synchronous_commit off):
+	// a hundred thousand single-row INSERTs, each waiting for its WAL
+	// flush, would time the disk, not the copy.
+	pg := open(t, engine.Settings{DatabaseURL: withParam(t, servertest.Postgres(t).DSN, "synchronous_commit", "off"),
+		Serializer: "pickle", SecretKey: []byte(newKey)})
 	var fallback int64
 	for _, src := range []djangosess.Store{srcP, srcJ} {
-		sum, err := transfer.Copy(ctx, src, pg, transfer.Options{Concurrency: 4})
-		if err != nil || sum.FailedTotal() != 0 || sum.Copied != 2*n {
+		sum, err := transfer.Copy(ctx, src, pg, transfer.Options{})
+		if err != nil || sum.FailedTotal() != 0 || sum.Copied != int64(2*n) {
 			t.Fatalf("file → pg: %+v, %v", sum, err)
 		}
 		fallback += sum.Fallback
 	}
-	if fallback != 2*n { // the legacy ones
+	if fallback != int64(2*n) { // the legacy ones
 		t.Errorf("Fallback = %d, want %d (legacy sessions)", fallback, 2*n)
 	}
+	lap("copy file → PostgreSQL", total)
 
 	// PostgreSQL → Redis Cluster (django-redis, pickle, unsigned).
 	cl := redistest.Cluster(t)
@@ -72,114 +102,226 @@ func TestChain(t *testing.T) {
 	if err != nil || sum.Copied != total || sum.FailedTotal() != 0 {
 		t.Fatalf("pg → cluster: %+v, %v", sum, err)
 	}
-	if rep, err := transfer.Verify(ctx, pg, cluster, transfer.VerifyOptions{}); err != nil || !rep.Equal() || rep.Same != total {
+	lap("copy PostgreSQL → Redis Cluster", total)
+	if rep, err := transfer.Verify(ctx, pg, cluster, transfer.VerifyOptions{Tolerance: ttlSlack}); err != nil || !rep.Equal() || rep.Same != total {
 		t.Fatalf("verify pg, cluster: %+v, %v", rep, err)
 	}
+	lap("verify PostgreSQL, Redis Cluster", total)
 
 	// Redis Cluster → SQLite, converted to JSON, dropping what JSON
 	// cannot hold.
-	path := sqlitePath(t)
-	sq := open(t, sqliteSettings(path, "json", newKey))
+	// SQLite has one writer at a time: four workers keep it busy, sixteen
+	// would only queue on its lock (each waiting up to the 5-second busy
+	// timeout, which a loaded machine can exceed).
+	path := filepath.Join(fastDir(t), "db.sqlite3")
+	sq := &firstError{Store: open(t, sqliteSettings(path, "json", newKey))}
 	var mu sync.Mutex
-	dropped := map[string][]string{}
+	dropped := map[string]bool{}
 	sum, err = transfer.Copy(ctx, cluster, sq, transfer.Options{
-		Convert: serializer.JSON{}, OnUnencodable: transfer.DropValues,
+		Concurrency: 4, Convert: serializer.JSON{}, OnUnencodable: transfer.DropValues,
 		Report: func(key string, vs []transfer.Value) {
+			var names []string
+			for _, v := range vs {
+				names = append(names, v.Name+":"+v.Kind)
+			}
+			if got := strings.Join(names, ","); got != "when:datetime,tags:set" {
+				t.Errorf("%s…: dropped %s", key[:6], got)
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			for _, v := range vs {
-				dropped[key] = append(dropped[key], v.Name+":"+v.Kind)
-			}
+			dropped[key] = true
 		},
 	})
-	if err != nil || sum.Copied != total || sum.Dropped != 2*n || sum.FailedTotal() != 0 {
-		t.Fatalf("cluster → sqlite: %+v, %v", sum, err)
+	if err != nil || sum.Copied != total || sum.Dropped != int64(2*n) || sum.FailedTotal() != 0 || len(dropped) != 2*n {
+		t.Fatalf("cluster → sqlite: %+v, %v (%d reported; first write error: %v)", sum, err, len(dropped), sq.first())
 	}
-	for k, vs := range dropped {
-		if strings.Join(vs, ",") != "when:datetime,tags:set" {
-			t.Errorf("%s…: dropped %v", k[:6], vs)
-		}
-	}
-	if rep, err := transfer.Verify(ctx, cluster, sq, transfer.VerifyOptions{Through: serializer.JSON{}}); err != nil || !rep.Equal() {
+	lap("copy Redis Cluster → SQLite (to JSON)", total)
+	if rep, err := transfer.Verify(ctx, cluster, sq, transfer.VerifyOptions{Through: serializer.JSON{}, Tolerance: ttlSlack}); err != nil || !rep.Equal() {
 		t.Fatalf("verify cluster, sqlite through JSON: %+v, %v", rep, err)
 	}
+	lap("verify Redis Cluster, SQLite", total)
 	// Without the conversion in mind, the dropped sessions differ.
-	if rep, _ := transfer.Verify(ctx, cluster, sq, transfer.VerifyOptions{}); rep.Counts[transfer.DataDiffers] < 2*n {
+	if rep, _ := transfer.Verify(ctx, cluster, sq, transfer.VerifyOptions{}); rep.Counts[transfer.DataDiffers] < int64(2*n) {
 		t.Errorf("verify without Through: %+v", rep.Counts)
 	}
+	lap("verify again, without the conversion", total)
 
 	// What Django makes of the source, and of the target.
-	want := sourceAsDjango(t, dj32, dirP, dirJ, keys, dropped, newest)
-	got := djangoLoad(t, newest, path, newKey, keys, "--no-fallbacks")
-	for i := range keys {
-		if !serializer.Equal(want[i], got[i]) {
-			a, _ := serializer.MarshalTagged(want[i])
-			b, _ := serializer.MarshalTagged(got[i])
-			t.Errorf("session %d: Django reads\n%s\nwant\n%s", i, b, a)
-		}
-	}
+	compareWithDjango(t, dj32, newest, dirP, dirJ, path, keys, dropped)
+	lap("Django 3.2 on the files vs Django "+djangotest.Series(newest.Version)+" on SQLite", total)
+
 	// Expiries survived every hop.
 	final := open(t, sqliteSettings(path, "json", newKey))
-	for _, k := range keys {
-		r, err := final.Load(ctx, k)
-		if err != nil {
-			t.Fatal(err)
+	var scanned int
+	for it, err := range final.(djangosess.Scanner).Scan(ctx) {
+		if err != nil || it.Err != nil {
+			t.Fatalf("scanning the target: %v, %v", err, it.Err)
 		}
-		if d := r.Expiry.Sub(expiry[k]); d > 2*time.Second || d < -2*time.Second {
+		want, ok := expiry[it.Key]
+		if !ok {
+			t.Fatalf("the target holds a session the source did not")
+		}
+		if d := it.Record.Expiry.Sub(want); d > ttlSlack || d < -ttlSlack {
 			t.Errorf("expiry moved by %v", d)
+		}
+		scanned++
+	}
+	if scanned != len(keys) {
+		t.Errorf("the target holds %d sessions, want %d", scanned, len(keys))
+	}
+	lap("expiries on SQLite", total)
+}
+
+// ttlSlack is how far an expiry may move on its way through Redis. Redis
+// keeps a TTL, which the store computes from its clock when it prepares
+// the write (whole seconds, rounded down) and Redis counts from when it
+// runs the SET; a Load adds the remaining PTTL to the clock when the
+// answer is read. On a loaded machine, with thousands of writes in
+// flight, those moments are seconds apart. What the chain checks is that
+// every session keeps its own expiry: an expiry lost on the way would be
+// SESSION_COOKIE_AGE (two weeks) instead of the hour or so that
+// set_expiry gave, or the other way round.
+const ttlSlack = time.Minute
+
+// stopwatch returns lap, which logs the time since the previous lap (or
+// the start), and the rate of n sessions in it.
+func stopwatch(t *testing.T) (lap func(what string, n int64)) {
+	start := time.Now()
+	last := start
+	return func(what string, n int64) {
+		now := time.Now()
+		d := now.Sub(last).Seconds()
+		t.Logf("%-48s %7d sessions %7.1fs %8.0f/s   (total %.1fs)", what, n, d, float64(n)/d, now.Sub(start).Seconds())
+		last = now
+	}
+}
+
+// compareWithDjango has Django 3.2 load every session from the session
+// directories (keys: the pickle ones in dirP first, then as many JSON
+// ones in dirJ), without the values the copy dropped, and the newest
+// Django put each through its JSON serializer and load the same key from
+// the SQLite database at path under the new key alone: the two must be
+// equal. The sessions stream through the Django processes (two pipelines
+// at once, one per directory), none is held.
+func compareWithDjango(t *testing.T, dj32, newest djangotest.Django, dirP, dirJ, path string, keys []string, dropped map[string]bool) {
+	t.Helper()
+	half := len(keys) / 2
+	type pipeline struct {
+		src, dst         *bulkDjango
+		keys             []string
+		compared, differ int
+		err              error
+	}
+	pipes := []*pipeline{
+		{src: startBulk(t, dj32, fileConf(dirP, oldKey, "pickle", "")), keys: keys[:half]},
+		{src: startBulk(t, dj32, fileConf(dirJ, oldKey, "json", "")), keys: keys[half:]},
+	}
+	var wg sync.WaitGroup
+	for _, p := range pipes {
+		p.dst = startBulk(t, newest, sqliteConf(path, newKey, "json"))
+		wg.Go(func() { p.compared, p.differ, p.err = compareStream(t, p.src, p.dst, p.keys, dropped) })
+	}
+	wg.Wait()
+	for _, p := range pipes {
+		if p.err != nil {
+			t.Fatal(p.err)
+		}
+		if p.compared != len(p.keys) || p.differ > 0 {
+			t.Fatalf("Django compared %d sessions of %d: %d differ", p.compared, len(p.keys), p.differ)
 		}
 	}
 }
 
-// sourceAsDjango is what Django 3.2 loads from the session directories,
-// without the dropped values, through Django's own JSON serializer (in
-// the newest Django).
-func sourceAsDjango(t *testing.T, dj32 djangotest.Django, dirP, dirJ string, keys []string, dropped map[string][]string, newest djangotest.Django) []*serializer.Dict {
-	t.Helper()
-	loadDir := func(dir, ser string) map[string]*serializer.Dict {
-		settings := `{"SESSION_ENGINE":"django.contrib.sessions.backends.file","SESSION_FILE_PATH":"` + dir + `"}`
-		o := dj32.Start(t, "--settings="+settings, "--secret-key="+oldKey, "--serializer="+ser)
-		out := map[string]*serializer.Dict{}
-		var reqs []map[string]any
-		for _, k := range keys {
-			reqs = append(reqs, map[string]any{"op": "store_load", "data": k})
+// compareStream runs one pipeline of compareWithDjango: src (Django 3.2)
+// loads keys, its answers go to dst (the newest Django) as they come, and
+// dst's answers are compared here. It may run in any goroutine.
+func compareStream(t *testing.T, src, dst *bulkDjango, keys []string, dropped map[string]bool) (compared, differ int, err error) {
+	drop, _ := json.Marshal([]string{"when", "tags"})
+	feed := func(w *bufio.Writer) error {
+		i := 0
+		err := src.run(func(sw *bufio.Writer) error {
+			for _, k := range keys {
+				fmt.Fprintf(sw, `{"load":%q`, k)
+				if dropped[k] {
+					fmt.Fprintf(sw, `,"drop":%s`, drop)
+				}
+				sw.WriteString("}\n")
+			}
+			return nil
+		}, func(line []byte) error {
+			var a bulkAnswer
+			if err := json.Unmarshal(line, &a); err != nil {
+				return err
+			}
+			if a.Error != "" || !a.Found || i >= len(keys) {
+				return fmt.Errorf("Django 3.2 does not load its own session %d: %s %s", i, a.Error, a.Message)
+			}
+			fmt.Fprintf(w, `{"load":%q,"json":%s}`+"\n", keys[i], a.Data)
+			i++
+			return nil
+		})
+		if err == nil && i != len(keys) {
+			err = fmt.Errorf("Django 3.2 answered %d of %d loads", i, len(keys))
 		}
-		for i, a := range o.Do(t, reqs...) {
-			res, _ := a.Tagged(t).(*serializer.Dict)
-			if found, _ := res.Bool("found"); found {
-				out[keys[i]], _ = res.Dict("data")
+		return err
+	}
+	err = dst.run(feed, func(line []byte) error {
+		i := compared
+		compared++
+		var a bulkAnswer
+		if err := json.Unmarshal(line, &a); err != nil {
+			return err
+		}
+		if a.Error != "" {
+			return fmt.Errorf("the newest Django on session %d: %s %s", i, a.Error, a.Message)
+		}
+		if !a.Found {
+			t.Errorf("Django did not find session %d on the target", i)
+			differ++
+			return nil
+		}
+		want, err := serializer.UnmarshalTagged(a.JSON)
+		if err != nil {
+			return err
+		}
+		got, err := serializer.UnmarshalTagged(a.Data)
+		if err != nil {
+			return err
+		}
+		if !serializer.Equal(want, got) {
+			if differ++; differ <= 10 {
+				t.Errorf("session %d: Django reads\n%s\nwant\n%s", i, a.Data, a.JSON)
 			}
 		}
-		return out
-	}
-	src := loadDir(dirP, "pickle")
-	for k, v := range loadDir(dirJ, "json") {
-		src[k] = v
-	}
-	conv := newest.Start(t)
-	var reqs []map[string]any
-	for _, k := range keys {
-		d, ok := src[k]
-		if !ok {
-			t.Fatalf("Django 3.2 does not load its own session")
+		return nil
+	})
+	return compared, differ, err
+}
+
+// firstError is a target that remembers its first Create error, for the
+// failure message (a summary counts failures by kind only).
+type firstError struct {
+	djangosess.Store
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) Create(ctx context.Context, key string, r djangosess.Record) error {
+	err := f.Store.Create(ctx, key, r)
+	if err != nil && !errors.Is(err, djangosess.ErrExists) {
+		f.mu.Lock()
+		if f.err == nil {
+			f.err = err
 		}
-		for _, v := range dropped[k] {
-			d.DeleteStr(strings.SplitN(v, ":", 2)[0])
-		}
-		reqs = append(reqs, map[string]any{"op": "json_dumps", "value": tagged(t, d)})
+		f.mu.Unlock()
 	}
-	dumps := conv.Do(t, reqs...)
-	reqs = reqs[:0]
-	for _, a := range dumps {
-		s, _ := serializer.AsString(a.Tagged(t))
-		reqs = append(reqs, map[string]any{"op": "json_loads", "data": s})
-	}
-	var out []*serializer.Dict
-	for _, a := range conv.Do(t, reqs...) {
-		d, _ := a.Tagged(t).(*serializer.Dict)
-		out = append(out, d)
-	}
-	return out
+	return err
+}
+
+func (f *firstError) first() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // cancelAfter is a target that cancels the copy after n creates, as an
@@ -375,7 +517,7 @@ func TestResign(t *testing.T) {
 // rewritten in the 3.1+ format (Django 4.0+ reads it), unless OnlyFallback.
 func TestResignLegacy(t *testing.T) {
 	dir := t.TempDir()
-	keys := djangoWrite(t, system32(t), dir, 10, 0, false, "--serializer=json", "--hashing-algorithm=sha1")
+	keys := djangoWrite(t, system32(t), dir, 10, 0, false, "json", "sha1")
 	s := fileStore(t, dir, "json", oldKey)
 	if st, _ := transfer.Stats(ctx, s, transfer.StatsOptions{}); st.Formats["legacy"] != 10 {
 		t.Fatalf("stats: %+v", st)

@@ -61,6 +61,11 @@ type VerifyOptions struct {
 	// DropValues leaves it.
 	Through serializer.Codec
 	// Tolerance is how far apart the expiries may be (default one second).
+	// A cache keeps a TTL, not a date: a session copied through Redis
+	// reads back an expiry computed from the TTL at load time, which on
+	// a loaded machine can drift a second or two from the source's; widen
+	// Tolerance (a minute still catches a lost expiry, which reads as the
+	// two-week default) when comparing across a cache.
 	Tolerance time.Duration
 	// Concurrency is the number of workers (default DefaultConcurrency).
 	Concurrency int
