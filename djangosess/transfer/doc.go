@@ -2,11 +2,16 @@
 // any djangosess.Store without logging anyone out: Copy (any engine to any
 // engine, keeping key, data and expiry), Verify (compare two stores
 // session by session), Resign (rewrite, in place, the sessions that only
-// an old key or an old format still verifies) and Stats (counts, sizes,
-// formats, users).
+// an old key or an old format still verifies, and with Auth the session
+// hashes of logged-in users), Stats (counts, sizes, formats, users),
+// Doctor (checks a store's setup and says what to fix) and Bench (measures
+// a store on this machine).
 //
-// Everything streams: keys come from Store.Keys and go through a bounded
-// pool of workers, so memory does not grow with the number of sessions.
+// Everything streams: sessions come from a djangosess.Scanner in pages of
+// whole rows when the store is one (the SQL stores), else from Store.Keys
+// and a Load each, through a bounded pool of workers, so memory does not
+// grow with the number of sessions; a djangosess.BatchCreator target
+// (Redis) is written in pipelined batches.
 // Copy is idempotent and resumable: it creates sessions with Django's
 // must-create semantics, so running it again after an interruption skips
 // (or, by option, overwrites or updates) what the first run copied and
