@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Reads `go test -json` on stdin; prints each package's result line, the
-output of every failed test, and a closing line 'tests: N passed, N failed,
-N skipped'. Exits 1 when anything failed."""
+output of every failed test, the skipped tests with their reason, and a
+closing line 'tests: N passed, N failed, N skipped'. Exits 1 when anything
+failed."""
 import json
 import sys
 
 passed = failed = skipped = 0
+skips = []  # "pkg Test: reason"
 output = {}  # (pkg, test) -> lines
 bad_pkgs = []
 for line in sys.stdin:
@@ -31,11 +33,14 @@ for line in sys.stdin:
         output.pop(key, None)
     elif action == "skip":
         skipped += 1
-        output.pop(key, None)
+        lines = [l.strip() for l in output.pop(key, []) if l.strip() and not l.strip().startswith(("=== ", "--- "))]
+        skips.append("%s %s: %s" % (pkg, test, lines[-1] if lines else "(no reason given)"))
     elif action == "fail":
         failed += 1
         print("".join(output.pop(key, [])), end="")
 if bad_pkgs and not failed:
     failed = len(bad_pkgs)
+for s in skips:
+    print("skipped: " + s)
 print("tests: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
 sys.exit(1 if failed or bad_pkgs else 0)

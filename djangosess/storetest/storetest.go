@@ -88,14 +88,21 @@ func Run(t *testing.T, cfg Config) {
 		{"ConcurrentSave", testConcurrentSave},
 		{"Values", testValues},
 	}
-	// The optional bulk interfaces, for the stores that have them.
-	tests = append(tests, struct {
-		name string
-		fn   func(*testing.T, Config, djangosess.Store)
-	}{"Scan", testScan}, struct {
-		name string
-		fn   func(*testing.T, Config, djangosess.Store)
-	}{"CreateBatch", testCreateBatch})
+	// The optional bulk interfaces, for the stores that have them (a first
+	// store tells which).
+	probe := cfg.New(t)
+	if _, ok := probe.(djangosess.Scanner); ok {
+		tests = append(tests, struct {
+			name string
+			fn   func(*testing.T, Config, djangosess.Store)
+		}{"Scan", testScan})
+	}
+	if _, ok := probe.(djangosess.BatchCreator); ok {
+		tests = append(tests, struct {
+			name string
+			fn   func(*testing.T, Config, djangosess.Store)
+		}{"CreateBatch", testCreateBatch})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, cfg, cfg.New(t))
