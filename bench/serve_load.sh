@@ -7,6 +7,7 @@
 #   bench/serve_load.sh                      # 3 runs, 10 s each
 #   RUNS=5 DURATION=20s CONNECTIONS=64 bench/serve_load.sh
 #   DJANGO=4.2.28 bench/serve_load.sh        # a Django from .cache/django (default: 5.2.x there, else the system's 3.2)
+#   SERVE_FLAGS="--user-cache 1s" bench/serve_load.sh   # extra flags for serve
 #
 # What it does, on a private PostgreSQL schema and Redis key prefix that are
 # removed at the end:
@@ -90,7 +91,7 @@ dport=$(free_port)
 pids+=($!)
 sport=$(free_port)
 "$work/djangosess" serve --listen "127.0.0.1:$sport" --engine cache --cache-client django-redis \
-  --django "$djver" >"$work/serve.log" 2>&1 &
+  --django "$djver" ${SERVE_FLAGS:-} >"$work/serve.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$dport/whoami/"
 wait_http "http://127.0.0.1:$sport/healthz"

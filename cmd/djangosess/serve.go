@@ -50,12 +50,14 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	f.register(fs)
 	var listen, usersURL, userTable, healthPath, metricsPath string
 	var stringKeys bool
+	var userCache time.Duration
 	var grace time.Duration
 	headers := headerFlags{}
 	var backends listFlag
 	fs.StringVar(&listen, "listen", "127.0.0.1:8089", "listen on `ADDR`")
 	fs.StringVar(&usersURL, "users-database-url", "", "database `URL` holding the user table (default: --database-url / $DATABASE_URL)")
 	fs.StringVar(&userTable, "user-table", "auth_user", "the user model's `TABLE`")
+	fs.DurationVar(&userCache, "user-cache", 0, "remember each user lookup for `DURATION` (e.g. 1s): fewer database round trips, but a password change or deactivation takes that long to log sessions out (0: look up on every request, as Django)")
 	fs.BoolVar(&stringKeys, "user-string-keys", false, "the user model's primary key is not an integer (UUID, ...)")
 	fs.Var(headers, "header", "copy session value `KEY=Header-Name` into the 200 answer (repeatable)")
 	fs.Var(&backends, "backend", "an AUTHENTICATION_BACKENDS `PATH` (repeatable; default ModelBackend)")
@@ -85,6 +87,12 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		return usageErrorf("%v", err)
 	}
 	defer closeUsers()
+	if userCache < 0 {
+		return usageErrorf("--user-cache must not be negative")
+	}
+	if userCache > 0 {
+		users = &auth.CachedUsers{Users: users, TTL: userCache}
+	}
 	key, fallbacks, err := f.secrets.load(e.getenv)
 	if err != nil {
 		return err
