@@ -32,8 +32,13 @@ func RedisClient(u string) (goredis.UniversalClient, error) {
 	case "cluster":
 		return goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: loc.Addrs, Username: loc.Username, Password: loc.Password, TLSConfig: tlsConf}), nil
 	case "sentinel":
+		// DialerRetries 1: go-redis's default (5 dials 100 ms apart, for
+		// the sentinels too) made a dead sentinel stall the next call for
+		// its whole deadline, and all sentinels down take 76 s to fail
+		// without one; with a single dial, 0.17 s and 0.75 s
+		// (djangosess/redis TestSentinelDown).
 		return goredis.NewFailoverClient(&goredis.FailoverOptions{MasterName: loc.MasterName, SentinelAddrs: loc.Addrs,
-			Username: loc.Username, Password: loc.Password, DB: loc.DB, TLSConfig: tlsConf}), nil
+			Username: loc.Username, Password: loc.Password, DB: loc.DB, TLSConfig: tlsConf, DialerRetries: 1}), nil
 	}
 	return goredis.NewClient(&goredis.Options{Network: loc.Network, Addr: loc.Addrs[0], Username: loc.Username,
 		Password: loc.Password, DB: loc.DB, TLSConfig: tlsConf}), nil

@@ -10,6 +10,10 @@
 // Every process is stopped and its directory removed when the test ends,
 // and dies with the test binary if that is killed.
 //
+// StartSentinel runs Redis Sentinels watching a StartRedis master
+// (ReplicaOf attaches a replica, WaitReplicated waits for it to catch up),
+// for failover tests: kill the master and WaitMaster sees the promotion.
+//
 // StartLoad runs workers that each write an increasing counter to their
 // own session and read it back, with a context deadline on every call;
 // after a failure a worker reads before it writes again, so its first
