@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // compressor is one django-redis compressor.
@@ -188,6 +189,9 @@ func xzCompress(b []byte) ([]byte, error) {
 }
 
 func xzDecompress(b []byte, max int) ([]byte, bool, error) {
+	if len(b) > 0 && b[0] != 0xFD {
+		return lzmaAloneDecompress(b, max)
+	}
 	// lzma.decompress reads stream after stream; data after a stream that
 	// does not start a new one (garbage, padding) is ignored, but a stream
 	// that ends early fails.
@@ -229,6 +233,48 @@ func xzDecompress(b []byte, max int) ([]byte, bool, error) {
 			return out, true, nil
 		}
 	}
+}
+
+// lzmaAloneDecompress reads a value in the legacy .lzma format
+// (lzma.FORMAT_ALONE), which lzma.decompress's FORMAT_AUTO also accepts:
+// a 13-byte header (properties, dictionary size, uncompressed size or -1)
+// and one LZMA stream. A header liblzma refuses, or a stream that fails or
+// ends early, is LZMAError: the value counts as uncompressed. A declared
+// size over max is ErrTooLarge at once; the dictionary the header asks for
+// is cut to max (no output we accept can reach further back), so a header
+// declaring 4 GiB allocates no more than the output may hold. Data after
+// the stream is ignored (lzma.decompress would try it as another stream).
+func lzmaAloneDecompress(b []byte, max int) ([]byte, bool, error) {
+	if len(b) < lzma.HeaderLen+1 || !xzTruncated(b) {
+		return nil, false, nil
+	}
+	if size := int64(binary.LittleEndian.Uint64(b[5:13])); size != -1 && size > int64(max) {
+		return nil, false, tooLarge("lzma", max)
+	}
+	dictCap := uint32(lzma.MinDictCap)
+	if max > lzma.MinDictCap {
+		dictCap = uint32(max)
+	}
+	hdr := b[:lzma.HeaderLen]
+	if binary.LittleEndian.Uint32(b[1:5]) > dictCap {
+		hdr = append([]byte(nil), hdr...)
+		binary.LittleEndian.PutUint32(hdr[1:5], dictCap)
+	}
+	r, err := lzma.ReaderConfig{DictCap: int(dictCap)}.NewReader(io.MultiReader(bytes.NewReader(hdr), bytes.NewReader(b[lzma.HeaderLen:])))
+	if err != nil {
+		return nil, false, nil
+	}
+	out, err := readCapped("lzma", r, max)
+	if errors.Is(err, serializer.ErrTooLarge) {
+		return nil, false, err
+	}
+	if err != nil {
+		return nil, false, nil
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, true, nil
 }
 
 // xzTruncated reports whether lzma.decompress, reading the data after a

@@ -48,8 +48,10 @@
 // zero padding, and only a bad magic, method or checksum means
 // "uncompressed": a truncated stream or corrupt deflate data is an error,
 // as the exception escapes django-redis; pyzstd reads every frame and fails
-// on a truncated one. Known differences: a value in the legacy .lzma format,
-// which lzma.decompress also accepts, is taken as uncompressed; a zstd frame
+// on a truncated one. A value in the legacy .lzma format, which
+// lzma.decompress also accepts, is read too (data after its stream is
+// ignored, where lzma.decompress would try it as another stream). Known
+// differences: a zstd frame
 // whose window is larger than MaxSize fails with ErrTooLarge; msgpack
 // extension types (ExtType, Timestamp) fail with ErrUnsupported, as the
 // value model has no place for them.
