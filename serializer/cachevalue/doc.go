@@ -50,11 +50,12 @@
 // as the exception escapes django-redis; pyzstd reads every frame and fails
 // on a truncated one. A value in the legacy .lzma format, which
 // lzma.decompress also accepts, is read too (data after its stream is
-// ignored, where lzma.decompress would try it as another stream). Known
-// differences: a zstd frame
-// whose window is larger than MaxSize fails with ErrTooLarge; msgpack
-// extension types (ExtType, Timestamp) fail with ErrUnsupported, as the
-// value model has no place for them.
+// ignored, where lzma.decompress would try it as another stream). msgpack
+// extension types are Objects as Python holds them: msgpack.ext.ExtType
+// (code, data) and msgpack.ext.Timestamp (seconds and nanoseconds in its
+// state), and encode back to the bytes msgpack-python packs. Known
+// difference: a zstd frame whose window is larger than MaxSize fails with
+// ErrTooLarge.
 //
 // Compressor "auto" (Decode only) picks the compressor by the stream's
 // magic (zlib 78 with a valid header check, gzip 1f 8b, xz fd 37 7a 58 5a

@@ -87,6 +87,9 @@ func appendMsgpack(b []byte, v serializer.Value, limit int) ([]byte, error) {
 		if s, ok := v.StrValue(); ok { // a str subclass packs as str
 			return msgpackStr(b, s)
 		}
+		if out, ok, err := appendMsgpackExt(b, v); ok || err != nil {
+			return out, err
+		}
 	}
 	return nil, msgpackUnsupported(v)
 }
@@ -300,7 +303,22 @@ func (d *msgpackDecoder) value(depth int) (serializer.Value, error) {
 		}
 		return d.dict(n, depth)
 	case 0xc7, 0xc8, 0xc9, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
-		return nil, fmt.Errorf("%w: msgpack: extension type %#02x (ExtType/Timestamp)", serializer.ErrUnsupported, c)
+		var n uint64
+		var err error
+		if c >= 0xd4 {
+			n = 1 << (c - 0xd4)
+		} else if n, err = d.uint(1 << (c - 0xc7)); err != nil {
+			return nil, err
+		}
+		typ, err := d.take(1)
+		if err != nil {
+			return nil, err
+		}
+		data, err := d.take(n)
+		if err != nil {
+			return nil, err
+		}
+		return msgpackExt(int8(typ[0]), data)
 	}
 	return nil, fmt.Errorf("%w: msgpack: invalid type byte %#02x", serializer.ErrMalformed, c)
 }
