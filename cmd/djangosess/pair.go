@@ -37,6 +37,9 @@ func registerPrefixed(fs *flag.FlagSet, f *storeFlags, prefix, envPrefix string)
 	tmp := flag.NewFlagSet("", flag.ContinueOnError)
 	f.register(tmp)
 	tmp.VisitAll(func(fl *flag.Flag) {
+		if fl.Name == "timeout" {
+			return // for single-session commands; copy and verify run until done
+		}
 		usage := fl.Usage
 		if envPrefix != "" {
 			usage = strings.ReplaceAll(usage, "$", "$"+envPrefix)

@@ -56,7 +56,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s.CookieName, "cookie-name", "", "SESSION_COOKIE_NAME `NAME` (default $SESSION_COOKIE_NAME, else sessionid)")
 	fs.StringVar(&f.s.Serializer, "session-serializer", "", "SESSION_SERIALIZER: `json` (default) or pickle")
 	fs.Int64Var(&f.age, "cookie-age", 0, "SESSION_COOKIE_AGE in `SECONDS` (default $SESSION_COOKIE_AGE, else 1209600)")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a single-session operation (get, set, new, delete) after `DURATION` (0: never)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on the store after `DURATION`: the operation of get, set, new or delete, the whole of doctor; list, stats and the like run until done (0: never)")
 	fs.StringVar(&f.s.TimeZone, "time-zone", "", "TIME_ZONE `ZONE` of naive datetimes when USE_TZ = False (default $TIME_ZONE; empty: USE_TZ = True)")
 }
 
