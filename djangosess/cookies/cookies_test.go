@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,12 +205,17 @@ func TestBadCookies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The signature's last character changed (to one it is not).
+	last := "A"
+	if strings.HasSuffix(good, "A") {
+		last = "B"
+	}
 	for _, tc := range []struct {
 		cookie string
 		want   error
 	}{
 		{"", signing.ErrBadSignature},
-		{good[:len(good)-1] + "A", signing.ErrBadSignature},
+		{good[:len(good)-1] + last, signing.ErrBadSignature},
 		{good[1:], signing.ErrBadSignature},
 		{"x:y:z", signing.ErrBadSignature},
 		{notDict, signing.ErrMalformed},
