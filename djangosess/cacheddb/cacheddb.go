@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/djangosess/djangosess/djangosess"
@@ -77,6 +78,7 @@ type Store struct {
 	dirty       map[string]struct{}
 	maxDirty    int
 	distrustAll bool
+	suspect     atomic.Bool // len(dirty) > 0 || distrustAll: without, no lock is taken
 }
 
 var _ djangosess.Store = (*Store)(nil)
@@ -150,6 +152,9 @@ func (s *Store) Load(ctx context.Context, key string) (djangosess.Record, error)
 // when the key is dirty, unless deleting the copy works now. The error is
 // ctx's.
 func (s *Store) trusted(ctx context.Context, key string) (bool, error) {
+	if !s.suspect.Load() {
+		return true, nil
+	}
 	s.mu.Lock()
 	_, dirty := s.dirty[key]
 	all := s.distrustAll
@@ -205,8 +210,12 @@ func (s *Store) del(ctx context.Context, key string) error {
 }
 
 func (s *Store) clean(key string) {
+	if !s.suspect.Load() {
+		return
+	}
 	s.mu.Lock()
 	delete(s.dirty, key)
+	s.suspect.Store(len(s.dirty) > 0 || s.distrustAll)
 	s.mu.Unlock()
 }
 
@@ -220,6 +229,7 @@ func (s *Store) markDirty(ctx context.Context, key string) {
 			s.distrustAll, overflow = true, true
 			s.dirty = map[string]struct{}{}
 		}
+		s.suspect.Store(true)
 	}
 	s.mu.Unlock()
 	if overflow {

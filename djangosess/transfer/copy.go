@@ -133,6 +133,7 @@ func (s Summary) Rate() float64 {
 
 type copier struct {
 	src, dst djangosess.Store
+	batch    djangosess.BatchCreator // dst, when it is one
 	o        Options
 	start    time.Time
 
@@ -166,6 +167,7 @@ func Copy(ctx context.Context, src, dst djangosess.Store, opts Options) (Summary
 		opts.Tolerance = time.Second
 	}
 	c := &copier{src: src, dst: dst, o: opts, start: opts.Now()}
+	c.batch, _ = dst.(djangosess.BatchCreator)
 	stop := progress(opts.Progress, opts.ProgressEvery, c.summary)
 	err := eachChunk(ctx, src, opts.Concurrency, c.chunk)
 	stop()
@@ -205,7 +207,6 @@ func progress[S any](fn func(S), every time.Duration, snap func() S) (stop func(
 // chunk copies a run of sessions the source yielded, writing them with
 // one CreateBatch when the target has it.
 func (c *copier) chunk(ctx context.Context, items []djangosess.Scanned) error {
-	bc, _ := c.dst.(djangosess.BatchCreator)
 	var batch []djangosess.Entry
 	for _, it := range items {
 		rec, ok, err := c.prepare(ctx, it)
@@ -216,14 +217,14 @@ func (c *copier) chunk(ctx context.Context, items []djangosess.Scanned) error {
 		case !ok:
 		case c.o.DryRun:
 			c.dryRun(ctx, it.Key)
-		case bc != nil:
+		case c.batch != nil:
 			batch = append(batch, djangosess.Entry{Key: it.Key, Record: rec})
 		default:
 			c.written(ctx, it.Key, rec, c.dst.Create(ctx, it.Key, rec))
 		}
 	}
 	if len(batch) > 0 {
-		errs := bc.CreateBatch(ctx, batch)
+		errs := c.batch.CreateBatch(ctx, batch)
 		for i, e := range batch {
 			c.written(ctx, e.Key, e.Record, errs[i])
 		}
