@@ -221,14 +221,7 @@ type bulkDjango struct {
 func startBulk(t *testing.T, dj djangotest.Django, conf bulkConf) *bulkDjango {
 	t.Helper()
 	pyrun.Require(t)
-	cmd := exec.Command(djangotest.Python, "-c", bulkScript)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PYTHONPATH=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "PYTHONPATH="+dj.PythonPath, "DJANGOSESS_TESTDATA="+filepath.Join(djangotest.Root(t), "testdata"))
-	cmd.Stderr = os.Stderr
+	cmd := dj.Command(t, "-c", bulkScript)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

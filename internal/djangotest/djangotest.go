@@ -153,6 +153,17 @@ func pythonEnv(pythonPath string) []string {
 	return env
 }
 
+// Command is Python run with args under d (its PYTHONPATH alone), with
+// DJANGOSESS_TESTDATA naming the project's testdata directory and standard
+// error passed through: for the Django processes a test drives itself.
+func (d Django) Command(tb testing.TB, args ...string) *exec.Cmd {
+	tb.Helper()
+	cmd := exec.Command(Python, args...)
+	cmd.Env = append(pythonEnv(d.PythonPath), "DJANGOSESS_TESTDATA="+filepath.Join(Root(tb), "testdata"))
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
 // Oracle is a running testdata/oracle.py.
 type Oracle struct {
 	Django Django
@@ -166,10 +177,7 @@ type Oracle struct {
 // testdata/oracle.py) and stops it when the test ends.
 func (d Django) Start(tb testing.TB, settings ...string) *Oracle {
 	tb.Helper()
-	args := append([]string{filepath.Join(Root(tb), "testdata", "oracle.py")}, settings...)
-	cmd := exec.Command(Python, args...)
-	cmd.Env = pythonEnv(d.PythonPath)
-	cmd.Stderr = os.Stderr
+	cmd := d.Command(tb, append([]string{filepath.Join(Root(tb), "testdata", "oracle.py")}, settings...)...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		tb.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"os/exec"
 	"runtime"
 	"testing"
 
@@ -47,9 +46,7 @@ func TestLzmaAlone(t *testing.T) {
 		djangotest.Missing(t, "Django 4.2 not found")
 		return
 	}
-	cmd := exec.Command(djangotest.Python, "-c", lzmaAlone)
-	cmd.Env = append(cmd.Environ(), "PYTHONPATH="+dj.PythonPath)
-	out, err := cmd.Output()
+	out, err := dj.Command(t, "-c", lzmaAlone).Output()
 	if err != nil {
 		t.Fatalf("python: %v", err)
 	}

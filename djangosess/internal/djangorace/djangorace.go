@@ -16,9 +16,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -331,14 +329,7 @@ type concLoop struct {
 func startConcLoop(t *testing.T, dj djangotest.Django, conf map[string]any) *concLoop {
 	t.Helper()
 	pyrun.Require(t)
-	cmd := exec.Command(djangotest.Python, "-c", concLoopScript)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PYTHONPATH=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "PYTHONPATH="+dj.PythonPath, "DJANGOSESS_TESTDATA="+filepath.Join(djangotest.Root(t), "testdata"))
-	cmd.Stderr = os.Stderr
+	cmd := dj.Command(t, "-c", concLoopScript)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
