@@ -8,6 +8,7 @@
 #   RUNS=5 DURATION=20s CONNECTIONS=64 bench/serve_load.sh
 #   DJANGO=4.2.28 bench/serve_load.sh        # a Django from .cache/django (default: 5.2.x there, else the system's 3.2)
 #   SERVE_FLAGS="--user-cache 1s" bench/serve_load.sh   # extra flags for serve
+#   SESSIONS=200 bench/serve_load.sh         # 200 logins, wrk cycling through their cookies
 #
 # What it does, on a private PostgreSQL schema and Redis key prefix that are
 # removed at the end:
@@ -96,18 +97,36 @@ pids+=($!)
 wait_http "http://127.0.0.1:$dport/whoami/"
 wait_http "http://127.0.0.1:$sport/healthz"
 
-# --- log in through Django's form -----------------------------------------
-jar=$work/jar
-token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$dport/accounts/login/" |
-  sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "no CSRF token in Django's login form"
-status=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
-  --data-urlencode "csrfmiddlewaretoken=$token" -d username=bench -d password=bench-password \
-  "http://127.0.0.1:$dport/accounts/login/")
-[ "$status" = 302 ] || die "Django login answered $status"
-session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
-[ -n "$session" ] || die "no session cookie after login"
+# --- log in through Django's form (SESSIONS times: one session each) -------
+login() { # prints the session key of a new login
+  local jar=$work/jar.$1 token status session
+  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$dport/accounts/login/" |
+    sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p')
+  [ -n "$token" ] || die "no CSRF token in Django's login form"
+  status=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+    --data-urlencode "csrfmiddlewaretoken=$token" -d username=bench -d password=bench-password \
+    "http://127.0.0.1:$dport/accounts/login/")
+  [ "$status" = 302 ] || die "Django login answered $status"
+  session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
+  [ -n "$session" ] || die "no session cookie after login"
+  echo "$session"
+}
+SESSIONS=${SESSIONS:-1}
+session=$(login 0)
 cookie="Cookie: sessionid=$session"
+# With more than one session wrk cycles through their cookies (a Lua
+# script instead of the fixed header): requests then rarely find their
+# session already being loaded, so coalescing saves less.
+wrk_args=(-H "$cookie")
+if [ "$SESSIONS" -gt 1 ]; then
+  {
+    printf 'local cookies = {"%s"' "$session"
+    for i in $(seq 2 "$SESSIONS"); do printf ', "%s"' "$(login "$i")"; done
+    printf '}\nlocal i = 0\nrequest = function()\n  i = i + 1\n'
+    printf '  return wrk.format(nil, nil, {["Cookie"] = "sessionid=" .. cookies[i %% #cookies + 1]})\nend\n'
+  } >"$work/cookies.lua"
+  wrk_args=(-s "$work/cookies.lua")
+fi
 
 check() { # check NAME URL: 200 with the user's id
   local got
@@ -132,7 +151,7 @@ django_pids() { echo "${pids[0]}" $(pgrep -P "${pids[0]}" || true); }
 run_wrk() {
   local url=$1 out before after; shift
   before=$(ticks "$@")
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$cookie" "$url")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${wrk_args[@]}" "$url")
   after=$(ticks "$@")
   echo "$out" >>"$work/wrk.log"
   echo "$out" | awk -v cpu=$((after - before)) -v hz="$hz" '
@@ -145,7 +164,7 @@ run_wrk() {
     END { printf "%s %.2f %d %.0f\n", rps, p99, non, (n ? cpu / hz * 1e6 / n : 0) }'
 }
 
-echo "Django $djver, $CORES cores, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+echo "Django $djver, $CORES cores, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $SESSIONS session(s)${SERVE_FLAGS:+, serve $SERVE_FLAGS}"
 echo "(cpu_us/req: CPU time of serve, or of gunicorn's master and workers, per request; non2xx must be 0)"
 printf '%-4s %-16s %12s %8s %9s %12s %8s %9s %7s %7s\n' \
   run load serve_req/s p99_ms cpu_us/req django_req/s p99_ms cpu_us/req ratio non2xx

@@ -49,7 +49,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	var f storeFlags
 	f.register(fs)
 	var listen, usersURL, userTable, healthPath, metricsPath string
-	var stringKeys bool
+	var stringKeys, coalesceLoads bool
 	var userCache time.Duration
 	var grace time.Duration
 	headers := headerFlags{}
@@ -58,6 +58,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&usersURL, "users-database-url", "", "database `URL` holding the user table (default: --database-url / $DATABASE_URL)")
 	fs.StringVar(&userTable, "user-table", "auth_user", "the user model's `TABLE`")
 	fs.DurationVar(&userCache, "user-cache", 0, "remember each user lookup for `DURATION` (e.g. 1s): fewer database round trips, but a password change or deactivation takes that long to log sessions out (0: look up on every request, as Django)")
+	fs.BoolVar(&coalesceLoads, "coalesce", true, "requests arriving while the same session or user is being read wait for that read and share the next one (never an answer read before they arrived); false: one store and one database round trip per request")
 	fs.BoolVar(&stringKeys, "user-string-keys", false, "the user model's primary key is not an integer (UUID, ...)")
 	fs.Var(headers, "header", "copy session value `KEY=Header-Name` into the 200 answer (repeatable)")
 	fs.Var(&backends, "backend", "an AUTHENTICATION_BACKENDS `PATH` (repeatable; default ModelBackend)")
@@ -90,6 +91,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if userCache < 0 {
 		return usageErrorf("--user-cache must not be negative")
 	}
+	if coalesceLoads {
+		users = &auth.CoalescedUsers{Users: users}
+	}
 	if userCache > 0 {
 		users = &auth.CachedUsers{Users: users, TTL: userCache}
 	}
@@ -114,7 +118,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if cookieName == "" {
 		cookieName = e.getenv("SESSION_COOKIE_NAME")
 	}
-	gcfg := gateway.Config{Store: o.Store, Auth: a, CookieName: cookieName, Headers: headers, Logger: logger, Metrics: metrics}
+	gcfg := gateway.Config{Store: o.Store, Auth: a, CookieName: cookieName, Headers: headers, Logger: logger, Metrics: metrics, NoCoalesce: !coalesceLoads}
 	if o.Cookies != nil {
 		gcfg.Cookies = o.Cookies
 	}

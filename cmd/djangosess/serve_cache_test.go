@@ -13,16 +13,20 @@ import (
 )
 
 // TestServeUserCache: a password changed in the user table logs alice's
-// session out at once by default, as Django does; with --user-cache the
-// cached lookup keeps answering 200 until it expires (an hour here).
+// session out at once by default (coalesced lookups or not), as Django
+// does; with --user-cache the cached lookup keeps answering 200 until it
+// expires (an hour here).
 func TestServeUserCache(t *testing.T) {
-	for _, cache := range []string{"0", "1h"} {
+	for _, tc := range []struct{ cache, coalesce string }{{"0", "true"}, {"0", "false"}, {"1h", "true"}} {
+		cache := tc.cache
 		vars := demoVars(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 		done := make(chan int, 1)
-		go func() { done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--user-cache", cache}, e) }()
+		go func() {
+			done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--user-cache", cache, "--coalesce=" + tc.coalesce}, e)
+		}()
 		addr := waitListening(t, &errb, done)
 		status := func() int {
 			t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/djangosess/auth"
+	"github.com/djangosess/djangosess/internal/coalesce"
 	"github.com/djangosess/djangosess/serializer"
 )
 
@@ -35,10 +36,36 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics counts requests and latencies; nil: none.
 	Metrics *Metrics
+	// NoCoalesce makes every request load its session from Store itself.
+	// By default requests that arrive while the same session is being
+	// loaded wait for that load and share the next one, which starts
+	// after they arrived: never an answer read before a request came
+	// (a session deleted by a logout is gone for every later request),
+	// but a burst of requests with one cookie costs about two round
+	// trips instead of one each. Each request gets its own copy of the
+	// session dict.
+	NoCoalesce bool
 }
 
 // Handler answers auth subrequests.
-type Handler struct{ cfg Config }
+type Handler struct {
+	cfg   Config
+	store djangosess.Store
+}
+
+// coalescedStore is a Store whose loads of one key are coalesced.
+type coalescedStore struct {
+	djangosess.Store
+	g coalesce.Group[string, djangosess.Record]
+}
+
+func (c *coalescedStore) Load(ctx context.Context, key string) (djangosess.Record, error) {
+	r, err, shared := c.g.Do(ctx, key, func(ctx context.Context) (djangosess.Record, error) { return c.Store.Load(ctx, key) })
+	if shared && r.Data != nil {
+		r.Data = r.Data.Clone()
+	}
+	return r, err
+}
 
 // New checks cfg.
 func New(cfg Config) (*Handler, error) {
@@ -54,7 +81,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Handler{cfg: cfg}, nil
+	h := &Handler{cfg: cfg, store: cfg.Store}
+	if cfg.Store != nil && !cfg.NoCoalesce {
+		h.store = &coalescedStore{Store: cfg.Store}
+	}
+	return h, nil
 }
 
 // Outcome of one check, as reported in metrics.
@@ -83,7 +114,7 @@ func (h *Handler) check(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if h.cfg.Cookies != nil {
 		s = djangosess.NewCookieSession(ctx, h.cfg.Cookies, c.Value, h.cfg.Session)
 	} else {
-		s = djangosess.NewSession(ctx, h.cfg.Store, c.Value, h.cfg.Session)
+		s = djangosess.NewSession(ctx, h.store, c.Value, h.cfg.Session)
 	}
 	u, err := h.cfg.Auth.GetUser(ctx, s)
 	if err == nil {

@@ -86,6 +86,7 @@ func Run(t *testing.T, cfg Config) {
 		{"CanceledContext", testCanceledContext},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentSave", testConcurrentSave},
+		{"ConcurrentLoad", testConcurrentLoad},
 		{"Values", testValues},
 	}
 	// The optional bulk interfaces, for the stores that have them (a first
@@ -423,6 +424,70 @@ func testConcurrentCreate(t *testing.T, cfg Config, s djangosess.Store) {
 		t.Fatal("no Create succeeded")
 	}
 	sameData(t, "the winner's session", mustLoad(t, s, key).Data, sample(winner))
+}
+
+// testConcurrentLoad: many Loads at once of live, expired and missing
+// keys (stores may read concurrent loads together) each give that key's
+// own session, or ErrNotFound; a session deleted before a wave of loads
+// is missing for all of it.
+func testConcurrentLoad(t *testing.T, cfg Config, s djangosess.Store) {
+	const live = 24
+	keys := make([]string, 0, live+8)
+	want := make(map[string]int)
+	for i := range live {
+		k := newKey(t)
+		mustCreate(t, s, k, djangosess.Record{Data: sample(i), Expiry: cfg.now().Add(time.Hour)})
+		keys = append(keys, k)
+		want[k] = i
+	}
+	for range 4 {
+		k := newKey(t)
+		mustCreate(t, s, k, djangosess.Record{Data: sample(99), Expiry: cfg.now().Add(-time.Hour)})
+		keys = append(keys, k)
+	}
+	for range 4 {
+		keys = append(keys, newKey(t))
+	}
+	wave := func(what string) {
+		t.Helper()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var wrong []string
+		for g := range 32 {
+			wg.Go(func() {
+				for j := range len(keys) {
+					k := keys[(g*5+j)%len(keys)]
+					r, err := s.Load(ctx, k)
+					i, ok := want[k]
+					var bad string
+					switch {
+					case !ok && !errors.Is(err, djangosess.ErrNotFound):
+						bad = fmt.Sprintf("%s: Load(%s) = %v, %v; want ErrNotFound", what, k, r.Data, err)
+					case ok && err != nil:
+						bad = fmt.Sprintf("%s: Load(%s): %v", what, k, err)
+					case ok && !serializer.Equal(r.Data, sample(i)):
+						bad = fmt.Sprintf("%s: Load(%s) = %v, want session %d", what, k, r.Data, i)
+					}
+					if bad != "" {
+						mu.Lock()
+						wrong = append(wrong, bad)
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if len(wrong) > 0 {
+			t.Errorf("%d wrong loads, the first: %s", len(wrong), wrong[0])
+		}
+	}
+	wave("first wave")
+	gone := keys[0]
+	if err := s.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, gone)
+	wave("after a delete")
 }
 
 func testConcurrentSave(t *testing.T, cfg Config, s djangosess.Store) {
