@@ -9,6 +9,8 @@
 #   DJANGO=4.2.28 bench/serve_load.sh        # a Django from .cache/django (default: 5.2.x there, else the system's 3.2)
 #   SERVE_FLAGS="--user-cache 1s" bench/serve_load.sh   # extra flags for serve
 #   SESSIONS=200 bench/serve_load.sh         # 200 logins, wrk cycling through their cookies
+#   DB_PARAMS='&default_query_exec_mode=cache_statement' bench/serve_load.sh
+#                                            # more DATABASE_URL parameters (pgx's; Django ignores them)
 #
 # What it does, on a private PostgreSQL schema and Redis key prefix that are
 # removed at the end:
@@ -69,7 +71,7 @@ trap cleanup EXIT
 psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
 
 export DJANGO_SECRET_KEY="bench-$id-secret" DJANGO_SECRET_KEY_FALLBACKS=
-export DATABASE_URL="$PG?search_path=$schema&sslmode=disable"
+export DATABASE_URL="$PG?search_path=$schema&sslmode=disable${DB_PARAMS:-}"
 export CACHE_URL="redis://$REDIS_HOST:$REDIS_PORT/0" CACHE_KEY_PREFIX=$prefix CACHE_CLIENT=django-redis
 export SESSION_ENGINE=cache DB_CONN_MAX_AGE=600
 export PYTHONPATH=$pythonpath
@@ -164,7 +166,7 @@ run_wrk() {
     END { printf "%s %.2f %d %.0f\n", rps, p99, non, (n ? cpu / hz * 1e6 / n : 0) }'
 }
 
-echo "Django $djver, $CORES cores, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $SESSIONS session(s)${SERVE_FLAGS:+, serve $SERVE_FLAGS}"
+echo "Django $djver, $CORES cores, gunicorn $WORKERS sync workers, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $SESSIONS session(s)${SERVE_FLAGS:+, serve $SERVE_FLAGS}${DB_PARAMS:+, DATABASE_URL +$DB_PARAMS}"
 echo "(cpu_us/req: CPU time of serve, or of gunicorn's master and workers, per request; non2xx must be 0)"
 printf '%-4s %-16s %12s %8s %9s %12s %8s %9s %7s %7s\n' \
   run load serve_req/s p99_ms cpu_us/req django_req/s p99_ms cpu_us/req ratio non2xx

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -71,7 +72,8 @@ func dbStore(ctx context.Context, s Settings, o *Opened) (djangosess.Store, func
 			return nil, nil, fmt.Errorf("%w: %w", djangosess.ErrUnavailable, err)
 		}
 		o.closers = append(o.closers, func() error { pool.Close(); return nil })
-		st, err := postgres.New(pool, postgres.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now})
+		st, err := postgres.New(pool, postgres.Config{Table: table, Codec: codec, CookieAge: s.CookieAge, Location: loc, Now: s.Now,
+			ConnExecMode: pgExecModeChosen(db.DSN)})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -80,4 +82,13 @@ func dbStore(ctx context.Context, s Settings, o *Opened) (djangosess.Store, func
 		return openMySQL(db.DSN, table, codec, loc, s, o)
 	}
 	return nil, nil, fmt.Errorf("%w: unknown database engine %q", djangosess.ErrConfig, db.Engine)
+}
+
+// pgExecModeChosen reports whether a PostgreSQL URL names pgx's
+// default_query_exec_mode (cache_statement, say): the stores and user
+// lookups then use it. Otherwise every statement goes as
+// pgx.QueryExecModeExec, which any PgBouncer accepts.
+func pgExecModeChosen(dsn string) bool {
+	u, err := url.Parse(dsn)
+	return err == nil && u.Query().Has("default_query_exec_mode")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,14 @@ func TestOpenEveryEngine(t *testing.T) {
 		"db/postgres": func(t *testing.T) engine.Settings {
 			pg := servertest.Postgres(t)
 			return engine.Settings{Engine: "django.contrib.sessions.backends.db", DatabaseURL: pg.DSN}
+		},
+		"db/postgres-cache_statement": func(t *testing.T) engine.Settings {
+			pg := servertest.Postgres(t)
+			sep := "?"
+			if strings.Contains(pg.DSN, "?") {
+				sep = "&"
+			}
+			return engine.Settings{Engine: "db", DatabaseURL: pg.DSN + sep + "default_query_exec_mode=cache_statement"}
 		},
 		"db/mysql": func(t *testing.T) engine.Settings {
 			my := servertest.MySQL(t)

@@ -55,6 +55,10 @@ func OpenUsers(ctx context.Context, databaseURL string, t UserTable) (auth.Users
 			table = "auth_user"
 		}
 		q := `SELECT id::text, password, is_active FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE id = $1`
+		var mode []any // the URL's default_query_exec_mode, else pgx.QueryExecModeExec
+		if !pgExecModeChosen(db.DSN) {
+			mode = []any{pgx.QueryExecModeExec}
+		}
 		users := auth.UsersFunc(func(ctx context.Context, id string) (auth.User, error) {
 			var arg any = id
 			if !t.StringKeys {
@@ -65,7 +69,7 @@ func OpenUsers(ctx context.Context, databaseURL string, t UserTable) (auth.Users
 				arg = n
 			}
 			var u auth.User
-			err := pool.QueryRow(ctx, q, pgx.QueryExecModeExec, arg).Scan(&u.ID, &u.Password, &u.Active)
+			err := pool.QueryRow(ctx, q, append(mode[:len(mode):len(mode)], arg)...).Scan(&u.ID, &u.Password, &u.Active)
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
 				return auth.User{}, auth.ErrNoUser
