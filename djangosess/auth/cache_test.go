@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -12,25 +13,33 @@ import (
 	"github.com/djangosess/djangosess/djangosess/sqlite"
 )
 
+// userTable is a SQLite database with a user table holding user 1, whose
+// password is "pbkdf2_sha256$1$a$old".
+func userTable(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{
+		`CREATE TABLE auth_user (id integer PRIMARY KEY, password varchar(128) NOT NULL, is_active bool NOT NULL)`,
+		`INSERT INTO auth_user VALUES (1, 'pbkdf2_sha256$1$a$old', 1)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
 // TestCachedUsers, over a real user table: answers are reused within the
 // TTL (a password changed in the table is seen only after it), a missing
 // user is cached as missing, and a failure (the table gone) is never
 // cached.
 func TestCachedUsers(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
-		`CREATE TABLE auth_user (id integer PRIMARY KEY, password varchar(128) NOT NULL, is_active bool NOT NULL)`,
-		`INSERT INTO auth_user VALUES (1, 'pbkdf2_sha256$1$a$old', 1)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := userTable(t)
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	c := &auth.CachedUsers{Users: auth.SQLUsers{DB: db}, TTL: time.Second, Now: func() time.Time { return now }}
 	password := func() string {

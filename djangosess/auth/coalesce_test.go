@@ -2,13 +2,11 @@ package auth_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/djangosess/djangosess/djangosess/auth"
-	"github.com/djangosess/djangosess/djangosess/sqlite"
 )
 
 // TestCoalescedUsers, over a real user table: a password changed while a
@@ -17,19 +15,7 @@ import (
 // they share fewer queries than they are.
 func TestCoalescedUsers(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
-		`CREATE TABLE auth_user (id integer PRIMARY KEY, password varchar(128) NOT NULL, is_active bool NOT NULL)`,
-		`INSERT INTO auth_user VALUES (1, 'pbkdf2_sha256$1$a$old', 1)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := userTable(t)
 	var queries atomic.Int32
 	var first sync.Once
 	read, release := make(chan struct{}), make(chan struct{})

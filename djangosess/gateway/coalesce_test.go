@@ -4,9 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,7 +11,6 @@ import (
 	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/djangosess/auth"
 	"github.com/djangosess/djangosess/djangosess/gateway"
-	"github.com/djangosess/djangosess/djangosess/sqlite"
 )
 
 // gatedStore is the demo's real SQLite store, with a gate: the first Load
@@ -42,32 +38,7 @@ func (g *gatedStore) Load(ctx context.Context, key string) (djangosess.Record, e
 // reading it: that request still sees alice, every later one sees
 // nobody, and each gets its own copy of the session.
 func TestGatewayCoalescedFresh(t *testing.T) {
-	src, err := os.ReadFile("../../testdata/demo/db.sqlite3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile("../../testdata/demo/secret_key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "db.sqlite3")
-	if err := os.WriteFile(path, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	secret := []byte(strings.TrimSpace(string(key)))
-	codec, err := djangosess.NewCodec(djangosess.CodecConfig{SecretKey: secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	real, err := sqlite.New(db, sqlite.Config{Codec: codec})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, secret, real := demoDB(t)
 	store := &gatedStore{Store: real, loaded: make(chan struct{}), release: make(chan struct{})}
 	a, err := auth.New(auth.Config{SecretKey: secret, Users: &auth.CoalescedUsers{Users: auth.SQLUsers{DB: db}}, ReadOnly: true})
 	if err != nil {

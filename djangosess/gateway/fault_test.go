@@ -4,10 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,11 +12,9 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/djangosess/auth"
 	"github.com/djangosess/djangosess/djangosess/gateway"
 	"github.com/djangosess/djangosess/djangosess/redis"
-	"github.com/djangosess/djangosess/djangosess/sqlite"
 	"github.com/djangosess/djangosess/internal/faulttest"
 )
 
@@ -34,32 +29,7 @@ func TestFaultRedisKilled(t *testing.T) {
 	c := goredis.NewClient(&goredis.Options{Addr: r.Addr(), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 
-	src, err := os.ReadFile("../../testdata/demo/db.sqlite3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := os.ReadFile("../../testdata/demo/secret_key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "db.sqlite3")
-	if err := os.WriteFile(path, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	secret := []byte(strings.TrimSpace(string(key)))
-	codec, err := djangosess.NewCodec(djangosess.CodecConfig{SecretKey: secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	demoStore, err := sqlite.New(db, sqlite.Config{Codec: codec})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, secret, demoStore := demoDB(t)
 	alice, err := demoStore.Load(context.Background(), demoAlice)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,7 +23,9 @@ const (
 	demoAnon  = "xh2cncjttfglr88r15pjxc9hizk53a68"
 )
 
-func demo(t *testing.T, readOnly bool) (*gateway.Handler, *gateway.Metrics, error) {
+// demoDB copies the demo project's database and returns it open, with
+// its SECRET_KEY and its session store.
+func demoDB(t *testing.T) (*sql.DB, []byte, *sqlite.Store) {
 	t.Helper()
 	src, err := os.ReadFile("../../testdata/demo/db.sqlite3")
 	if err != nil {
@@ -50,6 +53,12 @@ func demo(t *testing.T, readOnly bool) (*gateway.Handler, *gateway.Metrics, erro
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, secret, store
+}
+
+func demo(t *testing.T, readOnly bool) (*gateway.Handler, *gateway.Metrics, error) {
+	t.Helper()
+	db, secret, store := demoDB(t)
 	a, err := auth.New(auth.Config{SecretKey: secret, Users: auth.SQLUsers{DB: db}, ReadOnly: readOnly})
 	if err != nil {
 		t.Fatal(err)
