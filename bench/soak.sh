@@ -12,7 +12,8 @@
 # THREADS and CONNECTIONS (wrk -t/-c; 2 and 16), DELAY_MS (pause of each
 # connection between requests, 0: flat out), SAMPLE (seconds between
 # samples; 5), DOWN (seconds Redis stays down; 5), TARGETS ("serve
-# goservice"), DJANGO (a version under .cache/django, as serve_load.sh).
+# goservice"), DJANGO (a version under .cache/django, as serve_load.sh),
+# SERVE_FLAGS (more flags for serve, e.g. --coalesce=false).
 #
 # What it does, on a private PostgreSQL schema (removed at the end) and a
 # PRIVATE redis-server on a free port (the shared 6379 is never touched):
@@ -251,7 +252,7 @@ for target in $TARGETS; do
   case $target in
     serve)
       soak serve "http://127.0.0.1:$port/auth" "http://127.0.0.1:$port/metrics" "$port" \
-        "$work/djangosess" serve --listen "127.0.0.1:$port" --engine cache --cache-client django-redis --django "$djver" ;;
+        "$work/djangosess" serve --listen "127.0.0.1:$port" --engine cache --cache-client django-redis --django "$djver" ${SERVE_FLAGS:-} ;;
     goservice)
       soak goservice "http://127.0.0.1:$port/whoami" "" "$port" \
         env LISTEN="127.0.0.1:$port" DJANGO_VERSION="$djver" "$work/goservice" ;;

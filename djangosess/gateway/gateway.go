@@ -43,7 +43,9 @@ type Config struct {
 	// (a session deleted by a logout is gone for every later request),
 	// but a burst of requests with one cookie costs about two round
 	// trips instead of one each. Each request gets its own copy of the
-	// session dict.
+	// session dict. When the load in flight fails with
+	// djangosess.ErrUnavailable, the requests waiting for the next one
+	// answer 503 at once rather than trying again one after the other.
 	NoCoalesce bool
 }
 
@@ -58,6 +60,8 @@ type coalescedStore struct {
 	djangosess.Store
 	g coalesce.Group[string, djangosess.Record]
 }
+
+func unavailable(err error) bool { return errors.Is(err, djangosess.ErrUnavailable) }
 
 func (c *coalescedStore) Load(ctx context.Context, key string) (djangosess.Record, error) {
 	r, err, shared := c.g.Do(ctx, key, func(ctx context.Context) (djangosess.Record, error) { return c.Store.Load(ctx, key) })
@@ -83,7 +87,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, store: cfg.Store}
 	if cfg.Store != nil && !cfg.NoCoalesce {
-		h.store = &coalescedStore{Store: cfg.Store}
+		h.store = &coalescedStore{Store: cfg.Store, g: coalesce.Group[string, djangosess.Record]{ShareErr: unavailable}}
 	}
 	return h, nil
 }

@@ -9,7 +9,11 @@
 // each caller's answer was read after its call began, as if it had made
 // its own round trip — a session deleted or a password changed before a
 // request arrives is always seen by that request — while a burst of N
-// requests for one key costs about two round trips instead of N.
+// requests for one key costs about two round trips instead of N. With
+// Group.ShareErr, a failure to reach the source (not an answer such as
+// "not found") is given at once to the callers waiting when it happens,
+// so that a source that is down is not asked again by each of them in
+// turn, and none waits through two failing calls.
 //
 // This is what an auth gateway sees: a page load sends many requests at
 // once with the same session cookie, each needing the same session and

@@ -14,6 +14,14 @@ var ErrPanicked = errors.New("coalesce: the shared call panicked")
 // Group coalesces calls by key. The zero Group is ready to use; it must
 // not be copied after first use. It is safe for concurrent use.
 type Group[K comparable, V any] struct {
+	// ShareErr, when set, reports whether an error is a failure to reach
+	// the source (a server down) rather than an answer (not found): the
+	// callers waiting for the next call when the one in flight fails so
+	// get that error at once instead of trying again themselves. The
+	// failure happened while they waited, and a source that is down is
+	// not asked twice as hard. Context errors are never shared.
+	ShareErr func(error) bool
+
 	mu sync.Mutex
 	m  map[K]*flight[V] // the next call of each key with one in flight; nil: none waiting
 }
@@ -47,8 +55,10 @@ func (g *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V
 	if !busy {
 		g.m[key] = nil // in flight, nobody waiting yet
 		g.mu.Unlock()
-		defer g.finish(key)
+		var ferr error
+		defer func() { g.finish(key, ferr) }() // also when fn panics
 		v, err = fn(ctx)
+		ferr = err
 		return v, err, false
 	}
 	if next == nil {
@@ -77,13 +87,24 @@ func (g *Group[K, V]) Do(ctx context.Context, key K, fn func(context.Context) (V
 	return zero, ctx.Err(), true
 }
 
-// finish is called when the call in flight for key ends: it starts the
-// shared call waiting for it, if any, or marks the key idle.
-func (g *Group[K, V]) finish(key K) {
+// finish is called when the call in flight for key ends with err: it
+// starts the shared call waiting for it, if any, or fails it with err
+// when that is a shared failure, or marks the key idle.
+func (g *Group[K, V]) finish(key K, err error) {
 	g.mu.Lock()
 	next := g.m[key]
 	if next == nil {
 		delete(g.m, key)
+		g.mu.Unlock()
+		return
+	}
+	if err != nil && g.ShareErr != nil && !errors.Is(err, context.Canceled) &&
+		!errors.Is(err, context.DeadlineExceeded) && g.ShareErr(err) {
+		delete(g.m, key)
+		next.started = true
+		next.err = err
+		next.cancel()
+		close(next.done)
 		g.mu.Unlock()
 		return
 	}
@@ -95,7 +116,7 @@ func (g *Group[K, V]) finish(key K) {
 
 // run makes the shared call f, then lets the next one for key start.
 func (g *Group[K, V]) run(key K, f *flight[V]) {
-	defer g.finish(key)
+	defer func() { g.finish(key, f.err) }()
 	defer close(f.done)
 	defer f.cancel()
 	defer func() {

@@ -252,3 +252,56 @@ func TestConcurrentFresh(t *testing.T) {
 		t.Errorf("more calls than callers")
 	}
 }
+
+// TestShareErr: when the call in flight fails to reach its source, the
+// callers waiting for the next call get that failure without another
+// call; an error that is an answer (not found) is not shared, nor is a
+// context error.
+func TestShareErr(t *testing.T) {
+	down := errors.New("server down")
+	notFound := errors.New("not found")
+	for _, tc := range []struct {
+		name      string
+		first     error
+		wantCalls int32
+		wantErr   error
+	}{
+		{"failure shared", down, 1, down},
+		{"answer not shared", notFound, 2, nil},
+		{"context error not shared", context.DeadlineExceeded, 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Group[string, int]{ShareErr: func(err error) bool { return err == down || errors.Is(err, context.DeadlineExceeded) }}
+			var calls atomic.Int32
+			started, release := make(chan struct{}), make(chan struct{})
+			go g.Do(context.Background(), "k", func(context.Context) (int, error) {
+				calls.Add(1)
+				close(started)
+				<-release
+				return 0, tc.first
+			})
+			<-started
+			errs := make(chan error, 3)
+			for range 3 {
+				go func() {
+					_, err, _ := g.Do(context.Background(), "k", func(context.Context) (int, error) {
+						calls.Add(1)
+						return 1, nil
+					})
+					errs <- err
+				}()
+			}
+			waitFor(&g, func() bool { return waiting(&g, "k") == 3 })
+			close(release)
+			for range 3 {
+				if err := <-errs; err != tc.wantErr {
+					t.Errorf("waiter: %v, want %v", err, tc.wantErr)
+				}
+			}
+			waitFor(&g, func() bool { return len(g.m) == 0 })
+			if n := calls.Load(); n != tc.wantCalls {
+				t.Errorf("%d calls, want %d", n, tc.wantCalls)
+			}
+		})
+	}
+}
