@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,13 +41,11 @@ const (
 // postgres OS user (PostgreSQL refuses to run as root). Its methods are
 // safe for concurrent use.
 type Postgres struct {
-	bin  string // the directory of initdb, pg_ctl and postgres
-	dir  string // the cluster's directory: data/, postgres.log, the socket
-	port int
-	cred *syscall.Credential // nil: as this process's user
-
-	mu  sync.Mutex
-	cur *proc // the postmaster; nil when stopped
+	bin    string // the directory of initdb, pg_ctl and postgres
+	dir    string // the cluster's directory: data/, postgres.log, the socket
+	port   int
+	cred   *syscall.Credential // nil: as this process's user
+	server                     // the postmaster
 }
 
 // PostgresBinDir returns the directory of PostgreSQL's server programs:
@@ -92,18 +89,14 @@ func StartPostgres(tb testing.TB) *Postgres {
 		}
 	}
 	p := &Postgres{bin: bin}
+	p.what, p.logs = "PostgreSQL", p.pgLogs
 	// Not tb.TempDir: its parents are private to this user, and the
 	// cluster may belong to another.
 	if p.dir, err = os.MkdirTemp("", "djangosess-faulttest-pg-"); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		if p.cur != nil {
-			p.cur.kill()
-			p.cur = nil
-		}
+		p.cleanup()
 		os.RemoveAll(p.dir)
 	})
 	if os.Geteuid() == 0 {
@@ -126,23 +119,14 @@ func StartPostgres(tb testing.TB) *Postgres {
 		}
 		tb.Fatalf("faulttest: initdb: %v\n%s", err, out)
 	}
-	for attempt := 1; ; attempt++ {
-		if p.port, err = freePort(); err != nil {
-			tb.Fatalf("faulttest: %v", err)
+	p.first(tb, func(port int) error {
+		p.port = port
+		if err := p.writeConf(); err != nil {
+			return err
 		}
-		if err = p.writeConf(); err != nil {
-			tb.Fatalf("faulttest: %v", err)
-		}
-		p.mu.Lock()
-		err = p.launch()
-		p.mu.Unlock()
-		if err == nil {
-			return p
-		}
-		if attempt == 3 {
-			tb.Fatalf("faulttest: starting PostgreSQL: %v", err)
-		}
-	}
+		return p.launch()
+	})
+	return p
 }
 
 // DSN connects to database postgres as the superuser postgres over TCP.
@@ -157,11 +141,7 @@ func (p *Postgres) Port() int { return p.port }
 func (p *Postgres) Dir() string { return p.dir }
 
 // Running reports whether the postmaster is running.
-func (p *Postgres) Running() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.cur != nil && !p.cur.exited()
-}
+func (p *Postgres) Running() bool { return p.isRunning() }
 
 // Stop runs pg_ctl stop -m mode and waits for the postmaster to exit.
 func (p *Postgres) Stop(tb testing.TB, mode StopMode) {
@@ -187,24 +167,14 @@ func (p *Postgres) Stop(tb testing.TB, mode StopMode) {
 // if the machine had lost them; the next start runs crash recovery.
 func (p *Postgres) Kill(tb testing.TB) {
 	tb.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.running(tb).kill()
-	p.cur = nil
+	p.kill(tb)
 }
 
 // Start starts the stopped cluster on the same port and waits until it
 // accepts connections (after crash recovery, if it needs one).
 func (p *Postgres) Start(tb testing.TB) {
 	tb.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cur != nil {
-		tb.Fatalf("faulttest: Start: PostgreSQL is running")
-	}
-	if err := p.launch(); err != nil {
-		tb.Fatalf("faulttest: restarting PostgreSQL on port %d: %v", p.port, err)
-	}
+	p.restart(tb, p.launch)
 }
 
 // Restart is Stop(mode) and Start: pg_ctl restart -m mode.
@@ -215,17 +185,6 @@ func (p *Postgres) Restart(tb testing.TB, mode StopMode) {
 }
 
 func (p *Postgres) data() string { return filepath.Join(p.dir, "data") }
-
-func (p *Postgres) running(tb testing.TB) *proc {
-	tb.Helper()
-	if p.cur == nil {
-		tb.Fatalf("faulttest: PostgreSQL is not running")
-	}
-	if p.cur.exited() {
-		tb.Fatalf("faulttest: the postmaster exited on its own: %s\n%s", p.cur.status(), p.logs())
-	}
-	return p.cur
-}
 
 // command returns a command running the PostgreSQL program prog as the
 // cluster's owner, in the cluster's directory, without the caller's PG*
@@ -274,48 +233,12 @@ log_min_messages = warning
 // leave it running), and waits for it to accept connections; p.mu is
 // held.
 func (p *Postgres) launch() error {
-	log, err := os.OpenFile(filepath.Join(p.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	cmd := p.command("postgres", "-D", p.data())
-	cmd.Stdout, cmd.Stderr = log, log
-	cur, err := startProc(cmd)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if err := pollPostgres(ctx, p.DSN(), cur); err != nil {
-		cur.kill()
-		return fmt.Errorf("%w\n%s", err, p.logs())
-	}
-	p.cur = cur
-	return nil
+	return p.start(p.command("postgres", "-D", p.data()), filepath.Join(p.dir, "postgres.log"), 90*time.Second, 50*time.Millisecond,
+		func(ctx context.Context) error { return pingPostgres(ctx, p.DSN()) })
 }
 
-func (p *Postgres) logs() string {
+func (p *Postgres) pgLogs() string {
 	return "--- postgres.log:\n" + tail(filepath.Join(p.dir, "postgres.log"), 3000)
-}
-
-// pollPostgres connects and runs SELECT 1 until that works (a server in
-// crash recovery refuses connections), cur exits or ctx ends.
-func pollPostgres(ctx context.Context, dsn string, cur *proc) error {
-	var last error
-	for {
-		if last = pingPostgres(ctx, dsn); last == nil {
-			return nil
-		}
-		if cur.exited() {
-			return fmt.Errorf("%w: %s (last connection: %v)", errExited, cur.status(), last)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("PostgreSQL did not accept connections: %w (last: %v)", ctx.Err(), last)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 func pingPostgres(ctx context.Context, dsn string) error {

@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,9 +34,7 @@ type Redis struct {
 	dir  string
 	port int
 	opts RedisOptions
-
-	mu  sync.Mutex
-	cur *proc // nil when stopped
+	server
 }
 
 // StartRedis starts a private Redis server and stops it when the test
@@ -50,30 +46,13 @@ func StartRedis(tb testing.TB, opts RedisOptions) *Redis {
 		pyrun.Missing(tb, "faulttest: %s not found: %v", redistest.Server(), err)
 	}
 	r := &Redis{bin: bin, dir: tb.TempDir(), opts: opts}
-	tb.Cleanup(func() {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.cur != nil {
-			r.cur.kill()
-			r.cur = nil
-		}
+	r.what, r.logs = "redis-server", r.redisLogs
+	tb.Cleanup(r.cleanup)
+	r.first(tb, func(port int) error {
+		r.port = port
+		return r.launch()
 	})
-	// A port taken between choosing it and binding it fails the start;
-	// the first start tries other ports (later ones must keep this one).
-	for attempt := 1; ; attempt++ {
-		if r.port, err = freePort(); err != nil {
-			tb.Fatalf("faulttest: %v", err)
-		}
-		r.mu.Lock()
-		err = r.launch()
-		r.mu.Unlock()
-		if err == nil {
-			return r
-		}
-		if attempt == 3 {
-			tb.Fatalf("faulttest: starting redis-server: %v", err)
-		}
-	}
+	return r
 }
 
 // Addr is the server's address, 127.0.0.1:port, the same across restarts.
@@ -83,21 +62,13 @@ func (r *Redis) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Ito
 func (r *Redis) Dir() string { return r.dir }
 
 // Running reports whether the server process is running.
-func (r *Redis) Running() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.cur != nil && !r.cur.exited()
-}
+func (r *Redis) Running() bool { return r.isRunning() }
 
 // Kill sends the server SIGKILL and waits for it to exit: it writes
 // nothing more and closes no connection cleanly.
 func (r *Redis) Kill(tb testing.TB) {
 	tb.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p := r.running(tb)
-	p.kill()
-	r.cur = nil
+	r.kill(tb)
 }
 
 // Stop shuts the server down gracefully (SIGTERM: Redis flushes the
@@ -121,14 +92,7 @@ func (r *Redis) Stop(tb testing.TB) {
 // append-only file).
 func (r *Redis) Start(tb testing.TB) {
 	tb.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.cur != nil {
-		tb.Fatalf("faulttest: Start: redis-server is running")
-	}
-	if err := r.launch(); err != nil {
-		tb.Fatalf("faulttest: restarting redis-server on %s: %v", r.Addr(), err)
-	}
+	r.restart(tb, r.launch)
 }
 
 // Restart is Stop and Start.
@@ -136,17 +100,6 @@ func (r *Redis) Restart(tb testing.TB) {
 	tb.Helper()
 	r.Stop(tb)
 	r.Start(tb)
-}
-
-func (r *Redis) running(tb testing.TB) *proc {
-	tb.Helper()
-	if r.cur == nil {
-		tb.Fatalf("faulttest: redis-server is not running")
-	}
-	if r.cur.exited() {
-		tb.Fatalf("faulttest: redis-server exited on its own: %s\n%s", r.cur.status(), r.logs())
-	}
-	return r.cur
 }
 
 // launch starts the process and waits for it to answer; r.mu is held.
@@ -160,51 +113,16 @@ func (r *Redis) launch() error {
 	} else {
 		args = append(args, "--appendonly", "no")
 	}
-	stderr, err := os.OpenFile(filepath.Join(r.dir, "stderr.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer stderr.Close()
 	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	p, err := startProc(cmd)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := pollRedis(ctx, r.Addr(), p); err != nil {
-		p.kill()
-		return fmt.Errorf("%w\n%s", err, r.logs())
-	}
-	r.cur = p
-	return nil
+	return r.start(cmd, filepath.Join(r.dir, "stderr.log"), 60*time.Second, 20*time.Millisecond,
+		func(ctx context.Context) error { return pingRedis(ctx, r.Addr()) })
 }
 
-// logs returns the end of the server's log and standard error.
-func (r *Redis) logs() string {
+// redisLogs returns the end of the server's log and standard error.
+func (r *Redis) redisLogs() string {
 	return "--- redis.log:\n" + tail(filepath.Join(r.dir, "redis.log"), 3000) +
 		"\n--- stderr:\n" + tail(filepath.Join(r.dir, "stderr.log"), 1000)
-}
-
-// pollRedis sends PING until the answer is +PONG (a server still loading
-// its data answers -LOADING), p exits or ctx ends.
-func pollRedis(ctx context.Context, addr string, p *proc) error {
-	var last error
-	for {
-		if last = pingRedis(ctx, addr); last == nil {
-			return nil
-		}
-		if p.exited() {
-			return fmt.Errorf("%w: %s (last PING: %v)", errExited, p.status(), last)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("redis-server on %s did not answer PING: %w (last: %v)", addr, ctx.Err(), last)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 func pingRedis(ctx context.Context, addr string) error {

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,9 +43,7 @@ type Sentinel struct {
 type sentinelNode struct {
 	dir  string
 	port int
-
-	mu  sync.Mutex
-	cur *proc // nil when killed
+	server
 }
 
 // StartSentinel starts n sentinels monitoring master under masterName,
@@ -70,29 +67,18 @@ func StartSentinel(tb testing.TB, master *Redis, n int, masterName string) *Sent
 	s := &Sentinel{bin: bin, name: masterName, quorum: n/2 + 1}
 	tb.Cleanup(func() {
 		for _, nd := range s.nodes {
-			nd.mu.Lock()
-			if nd.cur != nil {
-				nd.cur.kill()
-				nd.cur = nil
-			}
-			nd.mu.Unlock()
+			nd.cleanup()
 		}
 	})
 	_, mport, _ := net.SplitHostPort(master.Addr())
-	for range n {
+	for i := range n {
 		nd := &sentinelNode{dir: tb.TempDir()}
+		nd.what, nd.logs = fmt.Sprintf("sentinel %d", i), nd.sentinelLogs
 		s.nodes = append(s.nodes, nd)
-		for attempt := 1; ; attempt++ {
-			if nd.port, err = freePort(); err != nil {
-				tb.Fatalf("faulttest: %v", err)
-			}
-			if err = s.launch(nd, mport); err == nil {
-				break
-			}
-			if attempt == 3 {
-				tb.Fatalf("faulttest: starting a sentinel: %v", err)
-			}
-		}
+		nd.first(tb, func(port int) error {
+			nd.port = port
+			return s.launch(nd, mport)
+		})
 	}
 	replicas, err := connectedReplicas(master.Addr())
 	if err != nil {
@@ -107,7 +93,7 @@ func StartSentinel(tb testing.TB, master *Redis, n int, masterName string) *Sent
 }
 
 // launch writes nd's configuration and starts it, waiting until it
-// reports the master.
+// reports the master; nd.mu is held.
 func (s *Sentinel) launch(nd *sentinelNode, masterPort string) error {
 	conf := filepath.Join(nd.dir, "sentinel.conf")
 	text := fmt.Sprintf("port %d\nbind 127.0.0.1\ndaemonize no\ndir %s\nlogfile %s\n"+
@@ -122,46 +108,18 @@ func (s *Sentinel) launch(nd *sentinelNode, masterPort string) error {
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		return err
 	}
-	stderr, err := os.OpenFile(filepath.Join(nd.dir, "stderr.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer stderr.Close()
 	cmd := exec.Command(s.bin, conf, "--sentinel")
 	cmd.Dir = nd.dir
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	p, err := startProc(cmd)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(nd.port))
-	sc := sentinelClient(addr)
+	sc := sentinelClient(net.JoinHostPort("127.0.0.1", strconv.Itoa(nd.port)))
 	defer sc.Close()
 	want := net.JoinHostPort("127.0.0.1", masterPort)
-	for {
+	return nd.start(cmd, filepath.Join(nd.dir, "stderr.log"), 30*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
 		got, err := masterAddr(ctx, sc, s.name)
-		if err == nil && got == want {
-			break
-		}
-		if err == nil {
+		if err == nil && got != want {
 			err = fmt.Errorf("reports master %s, want %s", got, want)
 		}
-		if p.exited() {
-			return fmt.Errorf("%w: %s (last: %v)\n%s", errExited, p.status(), err, nd.logs())
-		}
-		select {
-		case <-ctx.Done():
-			p.kill()
-			return fmt.Errorf("sentinel on %s: %w (last: %v)\n%s", addr, ctx.Err(), err, nd.logs())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	nd.mu.Lock()
-	nd.cur = p
-	nd.mu.Unlock()
-	return nil
+		return err
+	})
 }
 
 // ready checks that a sentinel reports master, knows others other
@@ -256,25 +214,13 @@ func (s *Sentinel) WaitMaster(tb testing.TB, addr string, d time.Duration) time.
 }
 
 // Running reports whether sentinel i is running.
-func (s *Sentinel) Running(i int) bool {
-	nd := s.nodes[i]
-	nd.mu.Lock()
-	defer nd.mu.Unlock()
-	return nd.cur != nil && !nd.cur.exited()
-}
+func (s *Sentinel) Running(i int) bool { return s.nodes[i].isRunning() }
 
 // Kill sends sentinel i SIGKILL and waits for it to exit. The others
 // go on; a failover still needs a majority of all n sentinels.
 func (s *Sentinel) Kill(tb testing.TB, i int) {
 	tb.Helper()
-	nd := s.nodes[i]
-	nd.mu.Lock()
-	defer nd.mu.Unlock()
-	if nd.cur == nil {
-		tb.Fatalf("faulttest: sentinel %d is not running", i)
-	}
-	nd.cur.kill()
-	nd.cur = nil
+	s.nodes[i].kill(tb)
 }
 
 // poll calls check on a client of each running sentinel until it succeeds
@@ -321,7 +267,7 @@ func (s *Sentinel) logs() string {
 	return b.String()
 }
 
-func (nd *sentinelNode) logs() string {
+func (nd *sentinelNode) sentinelLogs() string {
 	return tail(filepath.Join(nd.dir, "sentinel.log"), 2000) + tail(filepath.Join(nd.dir, "stderr.log"), 500)
 }
 
