@@ -3,7 +3,6 @@ package cacheddb_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/djangosess/djangosess/djangosess/redis"
 	"github.com/djangosess/djangosess/internal/faulttest"
 	"github.com/djangosess/djangosess/internal/servertest"
-	"github.com/djangosess/djangosess/serializer"
 )
 
 // cacheRestartServesStale: a cache that persists its data (appendfsync)
@@ -54,21 +52,6 @@ func (h *hookLog) count() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.n
-}
-
-func faultCounter(n int64) djangosess.Record {
-	return djangosess.Record{Data: serializer.DictOf("n", serializer.Int(n))}
-}
-
-func faultValue(r djangosess.Record, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	n, ok := r.Data.Int64("n")
-	if !ok {
-		return 0, fmt.Errorf("no counter in %v", r.Data)
-	}
-	return n, nil
 }
 
 // TestFaultCacheKilled: cached_db on PostgreSQL with its cache on a
@@ -135,11 +118,11 @@ func faultCacheKilled(t *testing.T, durable bool, opts goredis.Options, strict b
 	const workers = 8
 	keys := make([]string, workers)
 	for w := range keys {
-		if keys[w], err = djangosess.CreateNew(ctx, s, faultCounter(0)); err != nil {
+		if keys[w], err = djangosess.CreateNew(ctx, s, faulttest.Counter(0)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gone, err := djangosess.CreateNew(ctx, s, faultCounter(0)) // deleted during the outage
+	gone, err := djangosess.CreateNew(ctx, s, faulttest.Counter(0)) // deleted during the outage
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +132,10 @@ func faultCacheKilled(t *testing.T, durable bool, opts goredis.Options, strict b
 			Timeout: 2 * time.Second,
 			Start:   start,
 			Write: func(ctx context.Context, w int, n int64) error {
-				return s.Save(ctx, keys[w], faultCounter(n))
+				return s.Save(ctx, keys[w], faulttest.Counter(n))
 			},
 			Read: func(ctx context.Context, w int) (int64, error) {
-				return faultValue(s.Load(ctx, keys[w]))
+				return faulttest.CounterValue(s.Load(ctx, keys[w]))
 			},
 			// The database is up throughout: no error is allowed, but
 			// for the context's when the cache may use up the deadline.
@@ -202,8 +185,8 @@ func faultCacheKilled(t *testing.T, durable bool, opts goredis.Options, strict b
 	hooksBefore := hooks.count()
 	stale := 0
 	for w, k := range keys {
-		got, err := faultValue(s.Load(ctx, k))
-		want, derr := faultValue(db.Load(ctx, k))
+		got, err := faulttest.CounterValue(s.Load(ctx, k))
+		want, derr := faulttest.CounterValue(db.Load(ctx, k))
 		if err != nil || derr != nil {
 			t.Fatalf("worker %d's session after the restart: %v / database: %v", w, err, derr)
 		}
@@ -240,8 +223,8 @@ func faultCacheKilled(t *testing.T, durable bool, opts goredis.Options, strict b
 		t.Errorf("after the restart: %d errors %q; %d lost, %d phantom %q", st2.Unexpected, st2.UnexpectedSamples, st2.Lost, st2.Phantom, st2.ViolationSamples)
 	}
 	for w, k := range keys {
-		inCache, err := faultValue(cache.Load(ctx, k))
-		inDB, derr := faultValue(db.Load(ctx, k))
+		inCache, err := faulttest.CounterValue(cache.Load(ctx, k))
+		inDB, derr := faulttest.CounterValue(db.Load(ctx, k))
 		if err != nil || derr != nil || inCache != inDB || inDB != st2.Acked[w] {
 			t.Errorf("worker %d: cache %d (%v), database %d (%v), last acknowledged %d", w, inCache, err, inDB, derr, st2.Acked[w])
 		}

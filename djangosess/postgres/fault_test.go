@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/djangosess/postgres"
 	"github.com/djangosess/djangosess/internal/faulttest"
-	"github.com/djangosess/djangosess/serializer"
 )
 
 // TestFaultServerRestarted: eight workers Save and Load their own sessions
@@ -44,7 +42,7 @@ func TestFaultServerRestarted(t *testing.T) {
 	}
 	keys := make([]string, workers)
 	for w := range keys {
-		if keys[w], err = djangosess.CreateNew(ctx, s, faultCounter(0)); err != nil {
+		if keys[w], err = djangosess.CreateNew(ctx, s, faulttest.Counter(0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,32 +50,13 @@ func TestFaultServerRestarted(t *testing.T) {
 		Workers: workers,
 		Timeout: 2 * time.Second,
 		Write: func(ctx context.Context, w int, n int64) error {
-			return s.Save(ctx, keys[w], faultCounter(n))
+			return s.Save(ctx, keys[w], faulttest.Counter(n))
 		},
 		Read: func(ctx context.Context, w int) (int64, error) {
-			r, err := s.Load(ctx, keys[w])
-			if errors.Is(err, djangosess.ErrNotFound) {
-				return 0, nil // lost: below any acknowledged value
-			}
-			if err != nil {
-				return 0, err
-			}
-			n, _ := r.Data.Int64("n")
-			return n, nil
+			return faulttest.CounterOrZero(s.Load(ctx, keys[w]))
 		},
-		Allowed: func(err error) bool {
-			return errors.Is(err, djangosess.ErrUnavailable) ||
-				errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
-		},
-		Kind: func(err error) string {
-			switch {
-			case errors.Is(err, djangosess.ErrUnavailable):
-				return "unavailable"
-			case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-				return "context"
-			}
-			return "other"
-		},
+		Allowed: faulttest.Typed,
+		Kind:    faulttest.Kind,
 	})
 	l.WaitSuccesses(t, 20, 30*time.Second)
 	for _, fault := range []struct {
@@ -126,8 +105,4 @@ func TestFaultServerRestarted(t *testing.T) {
 			t.Errorf("worker %d's session after the load: %d, %v; acknowledged %d, attempted %d", w, n, err, st.Acked[w], st.Attempted[w])
 		}
 	}
-}
-
-func faultCounter(n int64) djangosess.Record {
-	return djangosess.Record{Data: serializer.DictOf("n", serializer.Int(n))}
 }

@@ -2,39 +2,14 @@ package redis_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/djangosess/redis"
 	"github.com/djangosess/djangosess/internal/faulttest"
-	"github.com/djangosess/djangosess/serializer"
 )
-
-// faultTyped is what a call may fail with while the server is down: the
-// store's ErrUnavailable or the call's context error.
-func faultTyped(err error) bool {
-	return errors.Is(err, djangosess.ErrUnavailable) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
-}
-
-// faultKind names the kind of a failed call's error.
-func faultKind(err error) string {
-	switch {
-	case errors.Is(err, djangosess.ErrUnavailable):
-		return "unavailable"
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return "context"
-	}
-	return "other"
-}
-
-func faultCounter(n int64) djangosess.Record {
-	return djangosess.Record{Data: serializer.DictOf("n", serializer.Int(n))}
-}
 
 // TestFaultServerKilled: eight workers Save and Load their own sessions
 // on a private Redis with appendfsync always while it is killed (SIGKILL)
@@ -62,7 +37,7 @@ func TestFaultServerKilled(t *testing.T) {
 			keys := make([]string, workers)
 			for w := range keys {
 				keys[w] = newKey(t)
-				if err := s.Create(ctx, keys[w], faultCounter(0)); err != nil {
+				if err := s.Create(ctx, keys[w], faulttest.Counter(0)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -70,21 +45,13 @@ func TestFaultServerKilled(t *testing.T) {
 				Workers: workers,
 				Timeout: time.Second,
 				Write: func(ctx context.Context, w int, n int64) error {
-					return s.Save(ctx, keys[w], faultCounter(n))
+					return s.Save(ctx, keys[w], faulttest.Counter(n))
 				},
 				Read: func(ctx context.Context, w int) (int64, error) {
-					r, err := s.Load(ctx, keys[w])
-					if errors.Is(err, djangosess.ErrNotFound) {
-						return 0, nil // lost: below any acknowledged value
-					}
-					if err != nil {
-						return 0, err
-					}
-					n, _ := r.Data.Int64("n")
-					return n, nil
+					return faulttest.CounterOrZero(s.Load(ctx, keys[w]))
 				},
-				Allowed: faultTyped,
-				Kind:    faultKind,
+				Allowed: faulttest.Typed,
+				Kind:    faulttest.Kind,
 			})
 			l.WaitSuccesses(t, 50, 20*time.Second)
 			tc.stop(r, t)

@@ -222,7 +222,7 @@ func TestSentinelFailover(t *testing.T) {
 	keys := make([]string, workers)
 	for w := range keys {
 		keys[w] = newKey(t)
-		if err := s.Create(ctx, keys[w], faultCounter(0)); err != nil {
+		if err := s.Create(ctx, keys[w], faulttest.Counter(0)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestSentinelFailover(t *testing.T) {
 			// Read before the Save: a write that starts after the kill
 			// cannot reach the old master.
 			mustReplicate := replicate.Load()
-			if err := s.Save(ctx, keys[w], faultCounter(n)); err != nil {
+			if err := s.Save(ctx, keys[w], faulttest.Counter(n)); err != nil {
 				return err
 			}
 			if mustReplicate {
@@ -250,17 +250,9 @@ func TestSentinelFailover(t *testing.T) {
 			return nil
 		},
 		Read: func(ctx context.Context, w int) (int64, error) {
-			r, err := s.Load(ctx, keys[w])
-			if errors.Is(err, djangosess.ErrNotFound) {
-				return 0, nil // lost: below any acknowledged value
-			}
-			if err != nil {
-				return 0, err
-			}
-			n, _ := r.Data.Int64("n")
-			return n, nil
+			return faulttest.CounterOrZero(s.Load(ctx, keys[w]))
 		},
-		Allowed: func(err error) bool { return faultTyped(err) || errors.Is(err, errNotReplicated) },
+		Allowed: func(err error) bool { return faulttest.Typed(err) || errors.Is(err, errNotReplicated) },
 		Kind: func(err error) string {
 			if promotedAt.Load() != 0 {
 				msg := err.Error()
@@ -270,7 +262,7 @@ func TestSentinelFailover(t *testing.T) {
 			if errors.Is(err, errNotReplicated) {
 				return "not-replicated"
 			}
-			return faultKind(err)
+			return faulttest.Kind(err)
 		},
 	})
 	l.WaitSuccesses(t, 20, 20*time.Second)
@@ -408,7 +400,7 @@ func TestSentinelDown(t *testing.T) {
 		if err == nil {
 			break
 		}
-		if !faultTyped(err) {
+		if !faulttest.Typed(err) {
 			t.Errorf("with the sentinel in use killed: %v, want ErrUnavailable or a context error", err)
 		}
 		errs = append(errs, err)
@@ -429,7 +421,7 @@ func TestSentinelDown(t *testing.T) {
 	if err == nil {
 		t.Fatal("Load with every sentinel killed succeeded")
 	}
-	if !faultTyped(err) {
+	if !faulttest.Typed(err) {
 		t.Errorf("with every sentinel killed: %v, want ErrUnavailable or a context error", err)
 	}
 	if took > 2*time.Second {

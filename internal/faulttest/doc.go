@@ -23,6 +23,10 @@
 // more than the last attempted one, by how much a call outlived its
 // deadline, and, for each phase the test marks (a server killed, a server
 // back), how many failed calls each worker made before its first success.
+// For session stores, Counter is the session a load writes, CounterValue
+// and CounterOrZero read it back, and Typed and Kind tell the errors a
+// call may fail with while a server is failing (ErrUnavailable, the
+// context's) from the others.
 //
 // Outside CI a test skips when a server binary is missing or cannot run;
 // under CI (CI=true) that is a failure.
