@@ -221,18 +221,7 @@ type bulkDjango struct {
 func startBulk(t *testing.T, dj djangotest.Django, conf bulkConf) *bulkDjango {
 	t.Helper()
 	pyrun.Require(t)
-	cmd := dj.Command(t, "-c", bulkScript)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		djangotest.Missing(t, "starting Django: %v", err)
-	}
+	cmd, in, out := dj.Piped(t, 1<<16, "-c", bulkScript)
 	t.Cleanup(func() {
 		in.Close()
 		cmd.Process.Kill()
@@ -242,7 +231,7 @@ func startBulk(t *testing.T, dj djangotest.Django, conf bulkConf) *bulkDjango {
 	if _, err := in.Write(append(b, '\n')); err != nil {
 		t.Fatalf("writing to Django: %v", err)
 	}
-	return &bulkDjango{dj: dj, cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<16)}
+	return &bulkDjango{dj: dj, cmd: cmd, in: in, out: out}
 }
 
 // run writes what feed writes (one request line per session, from its

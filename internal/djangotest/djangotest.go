@@ -164,6 +164,27 @@ func (d Django) Command(tb testing.TB, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// Piped starts Python with args under d, as Command, with a pipe to its
+// standard input and one from its standard output (read through a
+// buffer of bufSize bytes); a Python that cannot start is Missing. The
+// caller stops it.
+func (d Django) Piped(tb testing.TB, bufSize int, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Reader) {
+	tb.Helper()
+	cmd := d.Command(tb, args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		Missing(tb, "djangotest: starting Django: %v", err)
+	}
+	return cmd, in, bufio.NewReaderSize(out, bufSize)
+}
+
 // Oracle is a running testdata/oracle.py.
 type Oracle struct {
 	Django Django
@@ -177,19 +198,8 @@ type Oracle struct {
 // testdata/oracle.py) and stops it when the test ends.
 func (d Django) Start(tb testing.TB, settings ...string) *Oracle {
 	tb.Helper()
-	cmd := d.Command(tb, append([]string{filepath.Join(Root(tb), "testdata", "oracle.py")}, settings...)...)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		Missing(tb, "djangotest: starting the oracle: %v", err)
-	}
-	o := &Oracle{Django: d, cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20)}
+	cmd, in, out := d.Piped(tb, 1<<20, append([]string{filepath.Join(Root(tb), "testdata", "oracle.py")}, settings...)...)
+	o := &Oracle{Django: d, cmd: cmd, in: in, out: out}
 	tb.Cleanup(func() { in.Close(); cmd.Wait() })
 	return o
 }

@@ -329,19 +329,8 @@ type concLoop struct {
 func startConcLoop(t *testing.T, dj djangotest.Django, conf map[string]any) *concLoop {
 	t.Helper()
 	pyrun.Require(t)
-	cmd := dj.Command(t, "-c", concLoopScript)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		djangotest.Missing(t, "starting Django: %v", err)
-	}
-	l := &concLoop{cmd: cmd, in: in, out: bufio.NewReader(out), done: make(chan struct{})}
+	cmd, in, out := dj.Piped(t, 4096, "-c", concLoopScript)
+	l := &concLoop{cmd: cmd, in: in, out: out, done: make(chan struct{})}
 	t.Cleanup(func() {
 		in.Close()
 		if !Closed(l.done) {
