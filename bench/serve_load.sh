@@ -41,18 +41,11 @@ PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
 REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 
 die() { echo "serve_load: $*" >&2; exit 1; }
+. bench/lib.sh
 for c in wrk gunicorn psql redis-cli go curl; do command -v $c >/dev/null || die "$c not found"; done
 
 # --- Django version -----------------------------------------------------
-pythonpath=
-if [ -n "${DJANGO:-}" ]; then
-  [ -d ".cache/django/$DJANGO" ] && pythonpath=$root/.cache/django/$DJANGO
-else
-  latest=$(ls .cache/django 2>/dev/null | grep '^5\.2\.' | sort -V | tail -n1 || true)
-  [ -n "$latest" ] && pythonpath=$root/.cache/django/$latest
-fi
-djver=$(PYTHONPATH=$pythonpath /usr/bin/python3 -c 'import django; print(django.get_version())')
-[ -z "${DJANGO:-}" ] || [ "$djver" = "$DJANGO" ] || die "Django $DJANGO not found (have $djver)"
+pick_django
 
 # --- private schema, key prefix, and cleanup ------------------------------
 id=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -82,11 +75,6 @@ export PYTHONPATH=$pythonpath
 uid=$(cat "$work/uid")
 go build -o "$work/" ./cmd/djangosess
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # wait_http URL: up to 60 s, polling
-  for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-  die "$1 did not answer within 60 s"
-}
 
 dport=$(free_port)
 (cd examples/django && exec gunicorn --bind "127.0.0.1:$dport" --workers "$WORKERS" --log-level warning sharedlogin.wsgi) \
@@ -100,19 +88,7 @@ wait_http "http://127.0.0.1:$dport/whoami/"
 wait_http "http://127.0.0.1:$sport/healthz"
 
 # --- log in through Django's form (SESSIONS times: one session each) -------
-login() { # prints the session key of a new login
-  local jar=$work/jar.$1 token status session
-  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$dport/accounts/login/" |
-    sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p')
-  [ -n "$token" ] || die "no CSRF token in Django's login form"
-  status=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
-    --data-urlencode "csrfmiddlewaretoken=$token" -d username=bench -d password=bench-password \
-    "http://127.0.0.1:$dport/accounts/login/")
-  [ "$status" = 302 ] || die "Django login answered $status"
-  session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
-  [ -n "$session" ] || die "no session cookie after login"
-  echo "$session"
-}
+login() { django_login "http://127.0.0.1:$dport" "$work/jar.$1" bench bench-password; } # login N: a new session key
 SESSIONS=${SESSIONS:-1}
 session=$(login 0)
 cookie="Cookie: sessionid=$session"

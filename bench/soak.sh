@@ -76,6 +76,7 @@ TARGETS=${TARGETS:-serve goservice}
 PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
 
 die() { echo "soak: $*" >&2; exit 1; }
+. bench/lib.sh
 for c in wrk gunicorn psql redis-server redis-cli go curl; do command -v $c >/dev/null || die "$c not found"; done
 
 seconds() { # seconds 3m: wrk's duration in seconds
@@ -87,15 +88,7 @@ dur=$(seconds "$DURATION")
 now_ms() { date +%s%3N; }
 
 # --- Django version (as serve_load.sh) -------------------------------------
-pythonpath=
-if [ -n "${DJANGO:-}" ]; then
-  [ -d ".cache/django/$DJANGO" ] && pythonpath=$root/.cache/django/$DJANGO
-else
-  latest=$(ls .cache/django 2>/dev/null | grep '^5\.2\.' | sort -V | tail -n1 || true)
-  [ -n "$latest" ] && pythonpath=$root/.cache/django/$latest
-fi
-djver=$(PYTHONPATH=$pythonpath /usr/bin/python3 -c 'import django; print(django.get_version())')
-[ -z "${DJANGO:-}" ] || [ "$djver" = "$DJANGO" ] || die "Django $DJANGO not found (have $djver)"
+pick_django
 
 # --- private schema, Redis, and cleanup -------------------------------------
 id=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -112,7 +105,6 @@ cleanup() { # stops this script's own background jobs that still run
 trap cleanup EXIT
 psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rport=$(free_port)
 mkdir "$work/redis"
 start_redis() {
@@ -139,26 +131,13 @@ export PYTHONPATH=$pythonpath
 uid=$(cat "$work/uid")
 go build -o "$work/" ./cmd/djangosess ./examples/goservice
 
-wait_http() { # wait_http URL: up to 60 s, polling
-  for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-  die "$1 did not answer within 60 s"
-}
 
 dport=$(free_port)
 (cd examples/django && exec gunicorn --bind "127.0.0.1:$dport" --workers 1 --log-level warning sharedlogin.wsgi) \
   >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 wait_http "http://127.0.0.1:$dport/whoami/"
-jar=$work/jar
-token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$dport/accounts/login/" |
-  sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "no CSRF token in Django's login form"
-status=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
-  --data-urlencode "csrfmiddlewaretoken=$token" -d username=soak -d password=soak-password \
-  "http://127.0.0.1:$dport/accounts/login/")
-[ "$status" = 302 ] || die "Django login answered $status"
-session=$(awk '$6 == "sessionid" { print $7 }' "$jar")
-[ -n "$session" ] || die "no session cookie after login"
+session=$(django_login "http://127.0.0.1:$dport" "$work/jar" soak soak-password)
 cookie="Cookie: sessionid=$session"
 kill -TERM "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true
 
