@@ -80,16 +80,7 @@ func TestFaultServerRestarted(t *testing.T) {
 			p.Name, p.Calls, p.Failures, p.MaxCall.Round(time.Millisecond), p.Recovered, workers,
 			p.MaxFailuresBeforeSuccess, p.MaxTimeToSuccess.Round(time.Millisecond))
 	}
-	t.Logf("errors seen: %q", st.ErrorSamples)
-	if st.Unexpected != 0 {
-		t.Errorf("%d calls failed with an untyped error or panicked: %q", st.Unexpected, st.UnexpectedSamples)
-	}
-	if st.Lost != 0 || st.Phantom != 0 {
-		t.Errorf("lost %d acknowledged writes, read %d values never written: %q", st.Lost, st.Phantom, st.ViolationSamples)
-	}
-	if st.MaxOverrun > time.Second {
-		t.Errorf("a call outlived its 2 s deadline by %v", st.MaxOverrun)
-	}
+	st.Check(t, time.Second)
 	for _, p := range st.Phases {
 		// A stale pooled connection fails one call and is dropped; more
 		// failures than two per pool connection mean the pool did not

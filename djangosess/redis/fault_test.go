@@ -68,16 +68,7 @@ func TestFaultServerKilled(t *testing.T) {
 				tc.name, workers, st.Calls, st.Failures, st.Kinds, down.Failures, down.Calls, st.Unexpected,
 				up.Recovered, workers, up.MaxFailuresBeforeSuccess, up.MaxTimeToSuccess.Round(time.Millisecond),
 				max(st.MaxOverrun, 0).Round(time.Millisecond), st.Lost, st.Phantom)
-			t.Logf("errors seen: %q", st.ErrorSamples)
-			if st.Unexpected != 0 {
-				t.Errorf("%d calls failed with an untyped error or panicked: %q", st.Unexpected, st.UnexpectedSamples)
-			}
-			if st.Lost != 0 || st.Phantom != 0 {
-				t.Errorf("lost %d acknowledged writes, read %d values never written: %q", st.Lost, st.Phantom, st.ViolationSamples)
-			}
-			if st.MaxOverrun > time.Second {
-				t.Errorf("a call outlived its 1 s deadline by %v", st.MaxOverrun)
-			}
+			st.Check(t, time.Second)
 			if down.Failures == 0 || up.Recovered != workers {
 				t.Errorf("down: %+v; up: %+v", down, up)
 			}

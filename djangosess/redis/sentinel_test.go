@@ -292,16 +292,7 @@ func TestSentinelFailover(t *testing.T) {
 			time.Duration(last-promotedAt.Load()).Round(time.Millisecond), *lastError.Load())
 	}
 	t.Logf("load: %v", st)
-	t.Logf("errors seen: %q", st.ErrorSamples)
-	if st.Unexpected != 0 {
-		t.Errorf("%d calls failed with an untyped error or panicked: %q", st.Unexpected, st.UnexpectedSamples)
-	}
-	if st.Lost != 0 || st.Phantom != 0 {
-		t.Errorf("lost %d acknowledged writes, read %d values never written: %q", st.Lost, st.Phantom, st.ViolationSamples)
-	}
-	if st.MaxOverrun > time.Second {
-		t.Errorf("a call outlived its 1 s deadline by %v", st.MaxOverrun)
-	}
+	st.Check(t, time.Second)
 	if down.Failures == 0 || up.Recovered != workers {
 		t.Errorf("down: %+v; promoted: %+v", down, up)
 	}

@@ -389,6 +389,23 @@ func (s Stats) Phase(name string) (PhaseStats, bool) {
 	return PhaseStats{}, false
 }
 
+// Check logs the error texts seen and fails tb for what a fault must
+// never cause: an error Allowed refused or a panic, a lost or phantom
+// value, or a call that outlived its deadline by more than overrun.
+func (s Stats) Check(tb testing.TB, overrun time.Duration) {
+	tb.Helper()
+	tb.Logf("errors seen: %q", s.ErrorSamples)
+	if s.Unexpected != 0 {
+		tb.Errorf("%d calls failed with an untyped error or panicked: %q", s.Unexpected, s.UnexpectedSamples)
+	}
+	if s.Lost != 0 || s.Phantom != 0 {
+		tb.Errorf("lost %d acknowledged writes, read %d values never written: %q", s.Lost, s.Phantom, s.ViolationSamples)
+	}
+	if s.MaxOverrun > overrun {
+		tb.Errorf("a call outlived its deadline by %v (at most %v allowed)", s.MaxOverrun, overrun)
+	}
+}
+
 // String is a one-line summary.
 func (s Stats) String() string {
 	var b strings.Builder
