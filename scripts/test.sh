@@ -12,7 +12,9 @@ root=$PWD
 mkdir -p .cache
 . scripts/services.sh
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step's heading shows the seconds since the start, so a slow CI run
+# shows where its time went.
+step() { printf '\n== %s  [%ds]\n' "$*" "$SECONDS"; }
 
 step "packages and servers"
 command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl)" >&2; exit 1; }

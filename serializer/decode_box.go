@@ -5,7 +5,7 @@ package serializer
 // Dicts of one input come from shared blocks. Strs, Ints and Lists are
 // plain conversions to Value (one small allocation each): sharing their
 // boxes too would need forging interface values with unsafe, which we do
-// not do.
+// not do. A str met before reuses its box instead (strCache).
 
 // boxes are the slots left in the current blocks of one input.
 type boxes struct {

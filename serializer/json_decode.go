@@ -59,9 +59,8 @@ type jsonDecoder struct {
 	vals         []Value
 	keys         []string
 	frames       []jsonFrame
-	buf          []byte // scratch for strings that need decoding
-	keyCache     [2 * jsonKeySets]jsonKeySlot
-	borrowed     uint64 // the keyCache slots whose box points into the input
+	buf          []byte   // scratch for strings that need decoding
+	strs         strCache // the boxes of recent keys and short values
 	boxes        boxes
 	maxDepth     int
 	maxIntDigits int
@@ -74,22 +73,6 @@ type jsonDecoder struct {
 	items                []Item
 	slabDicts, slabItems int
 }
-
-// jsonKeySlot caches the box of a recent key: objects in arrays repeat
-// their keys, and sessions of one site repeat theirs from input to input.
-// A key met again in a later input gets a box of its own copy, kept across
-// inputs; other boxes point into the input and are dropped with it. The
-// cache has jsonKeySets sets of two slots, chosen by a hash of the key.
-type jsonKeySlot struct {
-	v    Value  // Str, or nil
-	hash uint32 // of the key last put here, kept when v is dropped
-}
-
-const (
-	jsonKeySets = 32
-	// jsonOwnedKeyMax is the longest key given a box of its own.
-	jsonOwnedKeyMax = 32
-)
 
 type jsonFrame struct {
 	obj        bool
@@ -105,10 +88,7 @@ func (d *jsonDecoder) release() {
 	clear(d.keys)
 	d.vals, d.keys, d.frames = d.vals[:0], d.keys[:0], d.frames[:0]
 	d.s = ""
-	for m := d.borrowed; m != 0; m &= m - 1 {
-		d.keyCache[bits.TrailingZeros64(m)].v = nil
-	}
-	d.borrowed = 0
+	d.strs.drop()
 	d.dicts, d.items = nil, nil
 	d.boxes = boxes{}
 	if cap(d.vals) > 1<<12 || cap(d.keys) > 1<<12 || cap(d.buf) > 1<<16 || cap(d.frames) > 1<<12 {
@@ -535,46 +515,7 @@ func (d *jsonDecoder) boxKey(k string) Value {
 	if v := jsonDjangoKey(k); v != nil {
 		return v
 	}
-	if len(k) == 0 {
-		return Str("")
-	}
-	h := jsonKeyHash(k)
-	i := int(h%jsonKeySets) * 2
-	pair := (*[2]jsonKeySlot)(d.keyCache[i : i+2])
-	for w := range pair {
-		if s, ok := pair[w].v.(Str); ok && string(s) == k {
-			return pair[w].v
-		}
-	}
-	for w := range pair {
-		if pair[w].v == nil && pair[w].hash == h && len(k) <= jsonOwnedKeyMax {
-			// Seen in an earlier input: keep a copy from now on.
-			pair[w] = jsonKeySlot{v: Str(strings.Clone(k)), hash: h}
-			return pair[w].v
-		}
-	}
-	// Replace an empty slot, else one borrowed from this input, else the
-	// second: a key seen in every input stays in the first.
-	w := 1
-	switch {
-	case pair[0].v == nil:
-		w = 0
-	case pair[1].v == nil:
-	case d.borrowed>>i&1 != 0:
-		w = 0
-	}
-	pair[w] = jsonKeySlot{v: d.boxes.str(k), hash: h}
-	d.borrowed |= 1 << (i + w)
-	return pair[w].v
-}
-
-// jsonKeyHash hashes a non-empty key for the key cache from its length
-// and a few of its bytes.
-func jsonKeyHash(k string) uint32 {
-	n := len(k)
-	h := uint32(n) ^ uint32(k[0])<<8 ^ uint32(k[n-1])<<16 ^ uint32(k[n/2])<<24 ^ uint32(k[n/4])<<4
-	h *= 0x9E3779B1
-	return h ^ h>>15
+	return d.strs.box(k, &d.boxes)
 }
 
 // The keys Django's own code puts into sessions, boxed once.
@@ -642,6 +583,9 @@ func (d *jsonDecoder) scalar(c byte) (Value, error) {
 			return jsonChars[str[0]], nil
 		case len(str) == len(jsonModelBackend) && str == jsonModelBackend:
 			return jsonValModelBackend, nil
+		case len(str) <= strOwnedMax:
+			// Short values recur too, from input to input.
+			return d.strs.box(str, &d.boxes), nil
 		}
 		return d.boxes.str(str), nil
 	case 'n':

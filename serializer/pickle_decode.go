@@ -39,6 +39,7 @@ type pickleDecoder struct {
 	items     int64               // values in the result so far, as a tree
 	bytes     int64               // str/bytes data in the result so far, as a tree
 	boxes     boxes               // where str, int and dict values are allocated
+	strs      *strCache           // the boxes of recent strs, kept across inputs
 }
 
 // pkListNode is a list under construction.
@@ -57,6 +58,9 @@ var pickleDecoderPool = sync.Pool{New: func() any { return new(pickleDecoder) }}
 
 func newPickleDecoder(p Pickle, data []byte) *pickleDecoder {
 	d := pickleDecoderPool.Get().(*pickleDecoder)
+	if d.strs == nil {
+		d.strs = new(strCache)
+	}
 	d.s = string(data)
 	d.p = p
 	d.maxDepth = p.maxDepth()
@@ -72,7 +76,8 @@ func (d *pickleDecoder) release() {
 	clear(d.stack[:cap(d.stack)])
 	clear(d.memo[:cap(d.memo)])
 	big := cap(d.stack) > 1<<12 || cap(d.memo) > 1<<12 || cap(d.marks) > 1<<10
-	*d = pickleDecoder{stack: d.stack[:0], memo: d.memo[:0], marks: d.marks[:0]}
+	d.strs.drop()
+	*d = pickleDecoder{stack: d.stack[:0], memo: d.memo[:0], marks: d.marks[:0], strs: d.strs}
 	if !big {
 		pickleDecoderPool.Put(d)
 	}
@@ -665,16 +670,23 @@ func (d *pickleDecoder) pushUnicode(s string, err error) error {
 	if !pkValidStr(s) {
 		return d.errorf("str is not valid UTF-8")
 	}
-	return d.push(d.boxes.str(s))
+	if len(s) > strOwnedMax {
+		return d.push(d.boxes.str(s))
+	}
+	// Short strs recur: keys within and across inputs (those of one
+	// input are often memoized, not always), and common values.
+	return d.push(d.strs.box(s, &d.boxes))
 }
 
 // pkBoxedStr returns a str that sessions hold again and again (one ASCII
-// character, the keys Django writes) already boxed as a Value, sparing an
-// allocation; nil for any other.
+// character, the keys Django writes, Django's default auth backend)
+// already boxed as a Value, sparing an allocation; nil for any other.
 func pkBoxedStr(s string) Value {
 	switch {
 	case len(s) == 1 && s[0] < 0x80:
 		return pkASCIIBoxes[s[0]]
+	case len(s) == len(jsonModelBackend) && s == jsonModelBackend:
+		return jsonValModelBackend
 	case len(s) < 9 || s[0] != '_':
 		return nil
 	}
