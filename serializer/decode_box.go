@@ -9,7 +9,9 @@ package serializer
 
 // boxes are the slots left in the current blocks of one input.
 type boxes struct {
-	dicts []Dict
+	dicts     []Dict
+	items     []Item // room left in the current block of dict items
+	itemBlock int    // the size of the next block (0: not started)
 }
 
 // str returns Str(s) as a Value.
@@ -38,3 +40,24 @@ func jsonList(n int) (Value, []Value) {
 // jsonEmptyList is every empty JSON array: a Value holds a copy of its
 // List, so one box serves them all.
 var jsonEmptyList Value = List{}
+
+// dictItems returns an empty slice with room for n dict items. Dicts of up
+// to 16 items share blocks: the first of first items (at least 4), the
+// next ones doubling up to 64. The slice's capacity is n, so a dict that
+// grows past it moves out instead of writing over its neighbour's items.
+func (b *boxes) dictItems(n, first int) []Item {
+	if n > 16 {
+		return make([]Item, 0, n)
+	}
+	if len(b.items) < n {
+		size := b.itemBlock
+		if size == 0 {
+			size = max(first, 4)
+		}
+		b.itemBlock = min(2*size, 64)
+		b.items = make([]Item, max(size, n))
+	}
+	it := b.items[:0:n]
+	b.items = b.items[n:]
+	return it
+}

@@ -19,6 +19,13 @@ func (d *pickleDecoder) appendItems(target Value, items []Value) error {
 	return nil
 }
 
+// itemsGuess is the size of the first block of dict items for this input:
+// about one item per 24 bytes of pickle (a session's typical density),
+// between 4 and 32.
+func (d *pickleDecoder) itemsGuess() int {
+	return min(max(len(d.s)/24, 4), 32)
+}
+
 // setItems is SETITEM, SETITEMS and DICT.
 func (d *pickleDecoder) setItems(target Value, kv []Value) error {
 	if len(kv)%2 != 0 {
@@ -27,7 +34,7 @@ func (d *pickleDecoder) setItems(target Value, kv []Value) error {
 	switch t := target.(type) {
 	case *Dict:
 		if len(t.items) == 0 && cap(t.items) < len(kv)/2 {
-			t.items = make([]Item, 0, len(kv)/2)
+			t.items = d.boxes.dictItems(len(kv)/2, d.itemsGuess())
 		}
 		for i := 0; i < len(kv); i += 2 {
 			if err := d.dictSet(t, kv[i], kv[i+1]); err != nil {
