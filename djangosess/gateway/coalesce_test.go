@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/djangosess/djangosess/djangosess"
-	"github.com/djangosess/djangosess/djangosess/auth"
 	"github.com/djangosess/djangosess/djangosess/gateway"
 )
 
@@ -40,14 +39,7 @@ func (g *gatedStore) Load(ctx context.Context, key string) (djangosess.Record, e
 func TestGatewayCoalescedFresh(t *testing.T) {
 	db, secret, real := demoDB(t)
 	store := &gatedStore{Store: real, loaded: make(chan struct{}), release: make(chan struct{})}
-	a, err := auth.New(auth.Config{SecretKey: secret, Users: &auth.CoalescedUsers{Users: auth.SQLUsers{DB: db}}, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := gateway.New(gateway.Config{Store: store, Auth: a})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := coalescedHandler(t, db, secret, store)
 	get := func() (int, string) {
 		req := httptest.NewRequest("GET", "/auth", nil)
 		req.AddCookie(&http.Cookie{Name: "sessionid", Value: demoAlice})

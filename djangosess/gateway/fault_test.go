@@ -12,8 +12,6 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/djangosess/djangosess/djangosess/auth"
-	"github.com/djangosess/djangosess/djangosess/gateway"
 	"github.com/djangosess/djangosess/djangosess/redis"
 	"github.com/djangosess/djangosess/internal/faulttest"
 )
@@ -42,14 +40,7 @@ func TestFaultRedisKilled(t *testing.T) {
 	if err := store.Create(context.Background(), demoAlice, alice); err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.New(auth.Config{SecretKey: secret, Users: &auth.CoalescedUsers{Users: auth.SQLUsers{DB: db}}, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := gateway.New(gateway.Config{Store: store, Auth: a})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := coalescedHandler(t, db, secret, store)
 
 	const clients = 16
 	var phase atomic.Int32 // 0 up, 1 down, 2 back

@@ -68,6 +68,21 @@ func demo(t *testing.T, readOnly bool) (*gateway.Handler, *gateway.Metrics, erro
 	return h, m, err
 }
 
+// coalescedHandler is a read-only gateway over store whose user lookups
+// in db are coalesced, as serve makes it by default.
+func coalescedHandler(t *testing.T, db *sql.DB, secret []byte, store djangosess.Store) *gateway.Handler {
+	t.Helper()
+	a, err := auth.New(auth.Config{SecretKey: secret, Users: &auth.CoalescedUsers{Users: auth.SQLUsers{DB: db}}, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := gateway.New(gateway.Config{Store: store, Auth: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func TestGateway(t *testing.T) {
 	h, m, err := demo(t, true)
 	if err != nil {
