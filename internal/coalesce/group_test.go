@@ -101,14 +101,7 @@ func TestNoAnswerFromBefore(t *testing.T) {
 func TestWaiterCancelled(t *testing.T) {
 	var g Group[string, int]
 	var calls atomic.Int32
-	started, release := make(chan struct{}), make(chan struct{})
-	go g.Do(context.Background(), "k", func(context.Context) (int, error) {
-		calls.Add(1)
-		close(started)
-		<-release
-		return 1, nil
-	})
-	<-started
+	release := holdCall(&g, &calls, 1, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
@@ -131,13 +124,7 @@ func TestWaiterCancelled(t *testing.T) {
 // gone, its context is cancelled.
 func TestSharedCallCancelled(t *testing.T) {
 	var g Group[string, int]
-	started, release := make(chan struct{}), make(chan struct{})
-	go g.Do(context.Background(), "k", func(context.Context) (int, error) {
-		close(started)
-		<-release
-		return 1, nil
-	})
-	<-started
+	release := holdCall(&g, nil, 1, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	sharedStarted, sharedDone := make(chan struct{}), make(chan error)
 	done := make(chan error)
@@ -168,13 +155,7 @@ func TestSharedCallCancelled(t *testing.T) {
 // both.
 func TestPanics(t *testing.T) {
 	var g Group[string, int]
-	started, release := make(chan struct{}), make(chan struct{})
-	go g.Do(context.Background(), "k", func(context.Context) (int, error) {
-		close(started)
-		<-release
-		return 1, nil
-	})
-	<-started
+	release := holdCall(&g, nil, 1, nil)
 	done := make(chan error)
 	for range 2 {
 		go func() {
@@ -273,14 +254,7 @@ func TestShareErr(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := Group[string, int]{ShareErr: func(err error) bool { return err == down || errors.Is(err, context.DeadlineExceeded) }}
 			var calls atomic.Int32
-			started, release := make(chan struct{}), make(chan struct{})
-			go g.Do(context.Background(), "k", func(context.Context) (int, error) {
-				calls.Add(1)
-				close(started)
-				<-release
-				return 0, tc.first
-			})
-			<-started
+			release := holdCall(&g, &calls, 0, tc.first)
 			errs := make(chan error, 3)
 			for range 3 {
 				go func() {
@@ -304,4 +278,21 @@ func TestShareErr(t *testing.T) {
 			}
 		})
 	}
+}
+
+// holdCall starts a call of g for "k" that counts itself in calls (unless
+// nil) and returns v, err once release is closed; it returns when the call
+// is running, in flight for the callers that come after.
+func holdCall(g *Group[string, int], calls *atomic.Int32, v int, err error) (release chan struct{}) {
+	started, release := make(chan struct{}), make(chan struct{})
+	go g.Do(context.Background(), "k", func(context.Context) (int, error) {
+		if calls != nil {
+			calls.Add(1)
+		}
+		close(started)
+		<-release
+		return v, err
+	})
+	<-started
+	return release
 }

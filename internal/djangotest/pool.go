@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -52,21 +51,8 @@ func (p *Pool) process(tb testing.TB, d Django) *process {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(pyrun.Python, path)
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+d.PythonPath)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		pyrun.Missing(tb, "starting %s: %v", p.Script, err)
-	}
-	pr := &process{cmd, in, bufio.NewReader(out)}
+	cmd, in, out := d.Piped(tb, 4096, path)
+	pr := &process{cmd, in, out}
 	if p.procs == nil {
 		p.procs = map[string]*process{}
 	}
