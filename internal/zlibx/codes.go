@@ -20,7 +20,13 @@ const (
 // careful symbol at a time near their ends.
 func (f *inflater) codes(lt, dt *huffTable) error {
 	for {
-		switch f.fast(lt, dt) {
+		var status int
+		if f.ip > len(f.src)-8 && f.ip < len(f.src) {
+			status = f.fastTail(lt, dt)
+		} else {
+			status = f.fast(lt, dt, f.src)
+		}
+		switch status {
 		case fastEOB:
 			return nil
 		case fastLitCode:
@@ -33,7 +39,7 @@ func (f *inflater) codes(lt, dt *huffTable) error {
 		if f.op > len(f.out)-fastSlack && len(f.out) < f.max && !f.truncated() {
 			// Make room for the fast loop if the limit allows.
 			f.reserve(fastSlack)
-			if f.op <= len(f.out)-fastSlack && f.ip <= len(f.src)-8 {
+			if f.op <= len(f.out)-fastSlack && f.ip < len(f.src) {
 				continue
 			}
 		}
@@ -43,13 +49,27 @@ func (f *inflater) codes(lt, dt *huffTable) error {
 	}
 }
 
-// fast decodes symbols while at least 8 bytes of input and fastSlack
-// bytes of output room remain. It makes no calls, so that its state stays
-// in registers.
-func (f *inflater) fast(lt, dt *huffTable) int {
+// fastTail runs the fast loop over the last (fewer than 8) bytes of the
+// input followed by zero bytes, as refill pads them: the end of a stream
+// is decoded as fast as the rest. A valid stream ends before the padding;
+// if a truncated one uses it, corrupt and truncated tell.
+func (f *inflater) fastTail(lt, dt *huffTable) int {
+	var pad [16]byte
+	ip := f.ip
+	copy(pad[:], f.src[ip:])
+	f.ip = 0
+	status := f.fast(lt, dt, pad[:])
+	f.ip += ip
+	return status
+}
+
+// fast decodes symbols from src (f.src, or fastTail's copy of its end)
+// while at least 8 bytes of it and fastSlack bytes of output room remain.
+// It makes no calls, so that its state stays in registers.
+func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 	// out is resliced to start at this stream's output, so that a
 	// distance is valid when it is at most op.
-	src, out := f.src, f.out[f.base:]
+	out := f.out[f.base:]
 	ip, bits, nbits, op := f.ip, f.bits, f.nbits, f.op-f.base
 	lent := (*[litEntries]uint32)(lt.entries)
 	dent := (*[distEntries]uint32)(dt.entries)
@@ -117,12 +137,14 @@ func (f *inflater) fast(lt, dt *huffTable) int {
 		n = uint(e & 0xff)
 		extra = uint(e>>8) & 0xf
 		dist := int(e>>16) + int((bits>>(n&63))&(1<<extra-1))
+		bits >>= (n + extra) & 63
+		nbits -= n + extra
 		if dist > op {
+			// Reported after the distance, as symbol does: if its bits
+			// were fastTail's padding, the stream was truncated.
 			status = fastTooFar
 			break
 		}
-		bits >>= (n + extra) & 63
-		nbits -= n + extra
 
 		// Copy in words, up to 7 bytes past the end (there is room).
 		from := op - dist

@@ -266,6 +266,33 @@ func craftCases() []craftCase {
 		c.bits(uint64(codes[18]), 2).bits(0, 7)   // 287 > 258
 		add("dynamic: repeat past the last length", c.zlib(nil), reasonRepeat, true)
 	}
+	{
+		// A repeat (16) that runs from the literal/length code lengths
+		// into the distance code lengths, as RFC 1951 allows: the last
+		// literal/length length (257: 2) is repeated for distances 0-2,
+		// and distance 3 is sent as itself. The code length code: 0 in
+		// one bit, 2 and 16 in two.
+		cl := make([]uint8, 19)
+		cl[0], cl[2], cl[16] = 1, 2, 2
+		codes := make([]uint16, 19)
+		huffCodes(cl, symbolsWithLength(cl), codes)
+		c := new(crafter)
+		c.bits(1|2<<1, 3).bits(uint64(258-257)|uint64(4-1)<<5|(19-4)<<10, 14)
+		for _, s := range codeOrder {
+			c.bits(uint64(cl[s]), 3)
+		}
+		for _, l := range good { // 258 literal/length lengths
+			c.bits(uint64(codes[l]), uint(cl[l]))
+		}
+		c.bits(uint64(codes[16]), 2).bits(0, 2) // 3 more 2s: distances 0-2
+		c.bits(uint64(codes[2]), uint(cl[2]))   // distance 3
+		lc := make([]uint16, len(good))
+		huffCodes(good, symbolsWithLength(good), lc)
+		// "ab", then length 3 (257) at distance 2 (distance code 1, two
+		// bits: 01 after 00), then end-of-block.
+		c.bits(uint64(lc['a']), 2).bits(uint64(lc['b']), 2).bits(uint64(lc[257]), 2).code(1, 2).bits(uint64(lc[256]), 2)
+		add("dynamic: repeat across the two codes' lengths", c.zlib([]byte("ababa")), "ababa", false)
+	}
 	good5 := fixed(true).fixedLit('h').fixedLit('i').fixedLit(256).zlib([]byte("hi"))
 	bad := bytes.Clone(good5)
 	bad[len(bad)-1] ^= 0x80

@@ -16,25 +16,26 @@ func (f *inflater) dynamic(d *decoder) error {
 		return f.corrupt(reasonTooMany)
 	}
 	var clens [numCodeLen]uint8
-	var ccount [maxCodeLen + 1]uint32
 	for _, s := range codeOrder[:ncode] {
 		if nbits < 3 {
 			ip, bits, nbits = refill(src, ip, bits, nbits)
 		}
-		l := uint8(bits & 7)
+		clens[s] = uint8(bits & 7)
 		bits >>= 3
 		nbits -= 3
-		clens[s] = l
+	}
+	// The symbols by length, in symbol order (buckets of 32).
+	var csorted [8 * 32]uint16
+	var ccount, cfirst [maxCodeLen + 1]uint32
+	for s, l := range clens {
+		l &= 7
+		csorted[(uint32(l)*32+ccount[l])&(8*32-1)] = uint16(s)
 		ccount[l]++
 	}
-	var csyms [numCodeLen]uint16
-	nc := 0
-	for s, l := range clens {
-		if l != 0 {
-			csyms[nc] = uint16(s)
-			nc++
-		}
+	for l := range 8 {
+		cfirst[l] = uint32(l) * 32
 	}
+	nc := numCodeLen - ccount[0]
 	if nc == 0 {
 		// No code length codes at all. zlib accepts this code and then
 		// reads every length as 0 from one bit each, failing for the
@@ -50,17 +51,17 @@ func (f *inflater) dynamic(d *decoder) error {
 		return f.corrupt(reasonNoEOB)
 	}
 	cl := &d.codeLen
-	if !cl.buildFrom(clens[:], csyms[:nc], 0, &ccount, codeTemplate[:], codeRootMax, true) {
+	if !cl.buildSorted(csorted[:], &cfirst, 0, &ccount, codeTemplate[:], codeRootMax, true) {
 		f.ip, f.bits, f.nbits = ip, bits, nbits
 		return f.corrupt(reasonCodeLens)
 	}
 
-	// Read the code lengths, counting them by length (four counters per
-	// length, so that runs of one length do not wait on each other) and
-	// listing the symbols that have one.
-	var counts [4][maxCodeLen + 1]uint32
-	syms := &d.syms
-	nsyms := 0
+	// Read the code lengths, putting each symbol in the bucket of its
+	// length (in symbol order): the tables are built from the buckets
+	// without sorting. The buckets' stores depend on each other only
+	// through their counts, not on the bits, so they overlap the lookups.
+	var n [maxCodeLen + 1]uint32 // symbols in each bucket
+	bk := &d.buckets
 	cent := (*[codeEntries]uint32)(cl.entries)
 	cmask := uint64(1)<<(cl.root&63) - 1
 	lens := d.lens[:nlen+ndist]
@@ -74,14 +75,11 @@ func (f *inflater) dynamic(d *decoder) error {
 		nbits -= uint(e & 0xff)
 		sym := e >> 16
 		if sym < 16 {
-			// Branch-free: a zero length is counted too (count[0] is
-			// ignored) and its entry in syms overwritten.
+			// Branch-free: a zero length goes in bucket 0, unused.
 			lens[i] = uint8(sym)
-			counts[nsyms&3][sym]++
-			syms[nsyms] = uint16(i)
-			if sym != 0 {
-				nsyms++
-			}
+			w := n[sym]
+			bk[(sym*bucketCap+w)&uint32(len(bk)-1)] = uint16(i)
+			n[sym] = w + 1
 			i++
 			continue
 		}
@@ -115,11 +113,11 @@ func (f *inflater) dynamic(d *decoder) error {
 			i += rep
 			continue
 		}
+		l := uint32(val & maxCodeLen)
 		for range rep {
 			lens[i] = val
-			counts[nsyms&3][val&maxCodeLen]++
-			syms[nsyms] = uint16(i)
-			nsyms++
+			bk[(l*bucketCap+n[l])&uint32(len(bk)-1)] = uint16(i)
+			n[l]++
 			i++
 		}
 	}
@@ -130,25 +128,22 @@ func (f *inflater) dynamic(d *decoder) error {
 	if lens[endOfBlock] == 0 {
 		return f.corrupt(reasonNoEOB)
 	}
-	// The counts so far mix both codes; take the distance codes out.
-	nlit := nsyms
-	for nlit > 0 && int(syms[nlit-1]) >= nlen {
-		nlit--
+	// Each bucket holds literal/length symbols, then distance symbols
+	// (nlen or more): split it.
+	var lcount, dcount, lfirst, dfirst [maxCodeLen + 1]uint32
+	for l := uint32(1); l <= maxCodeLen; l++ {
+		b := bk[l*bucketCap : l*bucketCap+n[l]]
+		k := len(b)
+		for k > 0 && int(b[k-1]) >= nlen {
+			k--
+		}
+		lcount[l], dcount[l] = uint32(k), n[l]-uint32(k)
+		lfirst[l], dfirst[l] = l*bucketCap, l*bucketCap+uint32(k)
 	}
-	var lcount, dcount [maxCodeLen + 1]uint32
-	for l := range lcount {
-		lcount[l] = counts[0][l] + counts[1][l] + counts[2][l] + counts[3][l]
-	}
-	for _, s := range syms[nlit:nsyms] {
-		dcount[lens[s]&maxCodeLen]++
-	}
-	for l := range lcount {
-		lcount[l] -= dcount[l]
-	}
-	if !d.lit.buildFrom(lens[:nlen], syms[:nlit], 0, &lcount, litTemplate[:], litRootMax, false) {
+	if !d.lit.buildSorted(bk[:], &lfirst, 0, &lcount, litTemplate[:], litRootMax, false) {
 		return f.corrupt(reasonLitLens)
 	}
-	if !d.dist.buildFrom(lens[nlen:], syms[nlit:nsyms], uint16(nlen), &dcount, distTemplate[:], distRootMax, false) {
+	if !d.dist.buildSorted(bk[:], &dfirst, uint16(nlen), &dcount, distTemplate[:], distRootMax, false) {
 		return f.corrupt(reasonDistLens)
 	}
 	return nil

@@ -98,13 +98,36 @@ func (t *huffTable) build(lens []uint8, tmpl []uint32, rootMax uint, isCodeLen b
 			n++
 		}
 	}
-	return t.buildFrom(lens, syms[:n], 0, &count, tmpl, rootMax, isCodeLen)
+	return t.buildFrom(lens, syms[:n], &count, tmpl, rootMax, isCodeLen)
 }
 
 // buildFrom is build given what the caller has at hand: syms lists the
-// symbols with a non-zero length, in increasing order, each off more than
-// its index in lens; count counts them by length (count[0] is ignored).
-func (t *huffTable) buildFrom(lens []uint8, syms []uint16, off uint16, count *[maxCodeLen + 1]uint32, tmpl []uint32, rootMax uint, isCodeLen bool) bool {
+// symbols with a non-zero length, in increasing order; count counts them
+// by length (count[0] is ignored).
+func (t *huffTable) buildFrom(lens []uint8, syms []uint16, count *[maxCodeLen + 1]uint32, tmpl []uint32, rootMax uint, isCodeLen bool) bool {
+	// Sort the symbols by length (counting), keeping symbol order within
+	// a length: count's sum is len(syms), so every index is in sorted.
+	count[0] = 0
+	var first, next [maxCodeLen + 1]uint32
+	idx := uint32(0)
+	for l := 1; l <= maxCodeLen; l++ {
+		first[l], next[l] = idx, idx
+		idx += count[l]
+	}
+	sorted := &t.sorted
+	for _, s := range syms {
+		l := lens[s] & maxCodeLen
+		sorted[next[l]] = s
+		next[l]++
+	}
+	return t.buildSorted(sorted[:], &first, 0, count, tmpl, rootMax, isCodeLen)
+}
+
+// buildSorted is build given the symbols grouped by code length:
+// sorted[first[l]:first[l]+count[l]] are the symbols of length l, in
+// increasing order, each off more than its index in tmpl (count[0] is
+// ignored).
+func (t *huffTable) buildSorted(sorted []uint16, first *[maxCodeLen + 1]uint32, off uint16, count *[maxCodeLen + 1]uint32, tmpl []uint32, rootMax uint, isCodeLen bool) bool {
 	count[0] = 0
 	maxLen := uint(maxCodeLen)
 	for maxLen > 0 && count[maxLen] == 0 {
@@ -136,35 +159,33 @@ func (t *huffTable) buildFrom(lens []uint8, syms []uint16, off uint16, count *[m
 	t.root = root
 
 	// Canonical codes (RFC 1951 section 3.2.2): each length's codes are
-	// consecutive, taken in symbol order. Sort the symbols by code.
-	var firstCode, firstIndex, next [maxCodeLen + 1]uint32
-	code, idx := uint32(0), uint32(0)
+	// consecutive, taken in symbol order.
+	var firstCode [maxCodeLen + 1]uint32
+	code := uint32(0)
 	for l := uint(1); l <= maxLen; l++ {
 		code = (code + count[l-1]) << 1
-		firstCode[l], firstIndex[l], next[l] = code, idx, idx
-		idx += count[l]
-	}
-	sorted := &t.sorted
-	for _, s := range syms {
-		s -= off
-		l := lens[s] & maxCodeLen
-		sorted[next[l]] = s
-		next[l]++
+		firstCode[l] = code
 	}
 
 	// Codes of length l fill the first 2^l entries (the bits past l do
 	// not matter to them); doubling the table then makes room for the
-	// codes one bit longer. A complete code covers every entry in the
-	// end; an incomplete one (a single 1-bit code) leaves the other
-	// entry invalid. Going by length keeps the loops predictable.
+	// codes one bit longer. Going by length keeps the loops predictable.
+	// A complete code covers every entry in the end (with its codes or
+	// subtables), so the doubling starts at its shortest code: below
+	// that it would copy only entries still to be written. An incomplete
+	// code (a single 1-bit code) leaves the other entry invalid.
+	minLen := uint(1)
+	for count[minLen] == 0 {
+		minLen++ // stops by maxLen
+	}
 	entries[0], entries[1] = kindInvalid, kindInvalid
-	for l := uint(1); l <= root; l++ {
-		if l > 1 {
+	for l := minLen; l <= root; l++ {
+		if l > minLen {
 			copy(entries[1<<(l-1):1<<l], entries[:1<<(l-1)])
 		}
-		c, byCode := firstCode[l], sorted[firstIndex[l]:firstIndex[l]+count[l]]
+		c, byCode := firstCode[l], sorted[first[l]:first[l]+count[l]]
 		for k, s := range byCode {
-			entries[reverse(c+uint32(k), l)] = tmpl[s] | uint32(l)
+			entries[reverse(c+uint32(k), l)] = tmpl[s-off] | uint32(l)
 		}
 	}
 	if maxLen <= root {
@@ -179,7 +200,7 @@ func (t *huffTable) buildFrom(lens []uint8, syms []uint16, off uint16, count *[m
 	nl := 0
 	for l := root + 1; l <= maxLen; l++ {
 		for k := range count[l] {
-			longs[nl] = packLong(firstCode[l]+k, l, sorted[firstIndex[l]+k])
+			longs[nl] = packLong(firstCode[l]+k, l, sorted[first[l]+k]-off)
 			nl++
 		}
 	}

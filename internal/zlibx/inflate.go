@@ -34,11 +34,15 @@ const (
 type decoder struct {
 	lit, dist, codeLen huffTable
 	lens               [numLitLen + numDist]uint8
-	syms               [numLitLen + numDist]uint16 // scratch for dynamic
+	buckets            [(maxCodeLen + 1) * bucketCap]uint16 // dynamic's symbols by code length
 	litEntries         [litEntries]uint32
 	distEntries        [distEntries]uint32
 	codeEntries        [codeEntries]uint32
 }
+
+// bucketCap is the room for one code length in decoder.buckets: every
+// symbol of both codes, rounded up to a power of two.
+const bucketCap = 512
 
 var decoders = sync.Pool{New: func() any {
 	d := new(decoder)
