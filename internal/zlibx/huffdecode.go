@@ -77,7 +77,7 @@ func makeCodeTemplate() (t [numCodeLen]uint32) {
 type huffTable struct {
 	root    uint        // bits indexing the root table
 	entries []uint32    // litEntries, distEntries or codeEntries long
-	sorted  [288]uint16 // scratch for build: symbols in code order
+	sorted  [288]uint16 // scratch for build: the symbols grouped by length
 	longs   [288]uint32 // scratch for build: codes longer than root
 }
 
@@ -88,39 +88,24 @@ type huffTable struct {
 // distance codes, not for the code length code). A code with no symbols
 // at all is accepted, except as the code length code, and decodes nothing.
 func (t *huffTable) build(lens []uint8, tmpl []uint32, rootMax uint, isCodeLen bool) bool {
-	var count [maxCodeLen + 1]uint32
-	var syms [288]uint16
-	n := 0
-	for s, l := range lens {
-		if l != 0 {
-			count[l&maxCodeLen]++
-			syms[n] = uint16(s)
-			n++
-		}
-	}
-	return t.buildFrom(lens, syms[:n], &count, tmpl, rootMax, isCodeLen)
-}
-
-// buildFrom is build given what the caller has at hand: syms lists the
-// symbols with a non-zero length, in increasing order; count counts them
-// by length (count[0] is ignored).
-func (t *huffTable) buildFrom(lens []uint8, syms []uint16, count *[maxCodeLen + 1]uint32, tmpl []uint32, rootMax uint, isCodeLen bool) bool {
 	// Sort the symbols by length (counting), keeping symbol order within
-	// a length: count's sum is len(syms), so every index is in sorted.
-	count[0] = 0
-	var first, next [maxCodeLen + 1]uint32
+	// a length.
+	var count, first, next [maxCodeLen + 1]uint32
+	for _, l := range lens {
+		count[l&maxCodeLen]++
+	}
 	idx := uint32(0)
 	for l := 1; l <= maxCodeLen; l++ {
 		first[l], next[l] = idx, idx
 		idx += count[l]
 	}
-	sorted := &t.sorted
-	for _, s := range syms {
-		l := lens[s] & maxCodeLen
-		sorted[next[l]] = s
-		next[l]++
+	for s, l := range lens {
+		if l != 0 {
+			t.sorted[next[l&maxCodeLen]] = uint16(s)
+			next[l&maxCodeLen]++
+		}
 	}
-	return t.buildSorted(sorted[:], &first, 0, count, tmpl, rootMax, isCodeLen)
+	return t.buildSorted(t.sorted[:], &first, 0, &count, tmpl, rootMax, isCodeLen)
 }
 
 // buildSorted is build given the symbols grouped by code length:
