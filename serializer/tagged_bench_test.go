@@ -53,3 +53,20 @@ func BenchmarkUnmarshalTaggedDeep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendTaggedTypical writes the typical session of the codec
+// benchmarks (djangosess/testdata/typical_session.txt) as decode --lines
+// prints it.
+func BenchmarkAppendTaggedTypical(b *testing.B) {
+	v, err := JSON{}.Unmarshal([]byte(`{"_auth_user_id":"1","_auth_user_backend":"django.contrib.auth.backends.ModelBackend","_auth_user_hash":"0000000000000000000000000000000000000000000000009e3779b97f4a7c15","cart":{"items":[{"sku":"A-1","qty":2,"price":"9.99"},{"sku":"B-7","qty":1,"price":"24.50"}],"currency":"EUR"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		if buf, err = AppendTagged(buf[:0], v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -212,18 +212,29 @@ func (e *taggedEncoder) sequence(name string, vs []Value) error {
 	return nil
 }
 
-// plainDict reports whether d can be written as a JSON object.
-func plainDict(d *Dict) bool {
+// plainKeys reports whether d can be written as a JSON object: every key
+// a str other than "$type", in UTF-8; and whether every key is also
+// plainASCII, written as it is. Checking first keeps the work linear: a
+// dict found not plain after its values were written would write them
+// twice, and nested such dicts exponentially often.
+func plainKeys(d *Dict) (plain, ascii bool) {
 	if d.OrderedDict {
-		return false
+		return false, false
 	}
+	ascii = true
 	for _, it := range d.Items() {
 		k, ok := it.Key.(Str)
-		if !ok || k == "$type" || !utf8.ValidString(string(k)) {
-			return false
+		if !ok || k == "$type" {
+			return false, false
+		}
+		if !plainASCII(string(k)) {
+			if !utf8.ValidString(string(k)) {
+				return false, false
+			}
+			ascii = false
 		}
 	}
-	return true
+	return true, ascii
 }
 
 func (e *taggedEncoder) dict(d *Dict) error {
@@ -234,14 +245,17 @@ func (e *taggedEncoder) dict(d *Dict) error {
 	if d == nil {
 		d = &Dict{}
 	}
-	if plainDict(d) {
+	if plain, ascii := plainKeys(d); plain {
 		e.open('{')
 		for i, it := range d.Items() {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			e.buf = appendTaggedString(e.buf, string(it.Key.(Str)))
-			e.buf = append(e.buf, ':')
+			if k := string(it.Key.(Str)); ascii {
+				e.buf = append(append(append(e.buf, '"'), k...), '"', ':')
+			} else {
+				e.buf = append(appendTaggedString(e.buf, k), ':')
+			}
 			if err := e.value(it.Value); err != nil {
 				return err
 			}
@@ -513,25 +527,23 @@ func tgNeedsModule(name string) bool {
 }
 
 // plainASCII reports whether s is printable ASCII without '"' or '\\',
-// which a JSON string holds as it is; eight bytes at a time.
+// which a JSON string holds as it is: eight bytes at a time (the last
+// word overlapping the one before), or byte by byte below eight.
 func plainASCII(s string) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		q := w ^ lo*'"'
-		b := w ^ lo*'\\'
-		if ((q-lo)&^q|(b-lo)&^b|(w-lo*0x20)&^w|w)&hi != 0 {
-			return false
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if !jsonStrPlain[s[i]] {
+				return false
+			}
 		}
-		s = s[8:]
+		return true
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+	for i := 0; i+8 < len(s); i += 8 {
+		if jsonSpecial8(jsonLoad8(s, i)) != 0 {
 			return false
 		}
 	}
-	return true
+	return jsonSpecial8(jsonLoad8(s, len(s)-8)) == 0
 }
 
 // appendTaggedString writes s (valid UTF-8) as a JSON string, escaped as
