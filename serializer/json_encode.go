@@ -44,6 +44,25 @@ func (j JSON) Marshal(v Value) ([]byte, error) {
 	return out, err
 }
 
+// AppendMarshal appends Marshal's bytes for v to dst and returns the
+// extended slice; it allocates nothing when dst has room for them. On
+// error it returns dst unchanged (its spare capacity may have been written).
+func (j JSON) AppendMarshal(dst []byte, v Value) ([]byte, error) {
+	e := jsonEncoderPool.Get().(*jsonEncoder)
+	own := e.buf
+	e.buf = dst
+	e.maxDepth = j.maxDepth()
+	e.maxIntDigits = j.maxIntDigits()
+	err := e.value(v, 0)
+	out := e.buf
+	e.buf = own[:0]
+	jsonEncoderPool.Put(e)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
 var jsonEncoderPool = sync.Pool{New: func() any { return &jsonEncoder{buf: make([]byte, 0, 512)} }}
 
 type jsonEncoder struct {

@@ -669,3 +669,28 @@ func TestJSONDecoderReuse(t *testing.T) {
 		}
 	}
 }
+
+// AppendMarshal writes what Marshal returns after dst's bytes, in dst's
+// spare room when it has enough, and leaves dst as it was on error.
+func TestJSONAppendMarshal(t *testing.T) {
+	d := NewDict(2)
+	d.SetStr("a", List{Int(1), Str("é\x00"), Float(0.5)})
+	d.SetStr("b", None{})
+	want, err := JSON{}.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 3, 256)
+	copy(buf, "xyz")
+	got, err := JSON{}.AppendMarshal(buf, d)
+	if err != nil || string(got) != "xyz"+string(want) {
+		t.Fatalf("AppendMarshal = %q, %v; want %q", got, err, "xyz"+string(want))
+	}
+	if &got[0] != &buf[0] {
+		t.Error("AppendMarshal allocated although dst had room")
+	}
+	got, err = JSON{}.AppendMarshal(buf[:1], List{Bytes("x")})
+	if !errors.Is(err, ErrUnsupported) || string(got) != "x" {
+		t.Fatalf("AppendMarshal(bytes) = %q, %v; want %q and ErrUnsupported", got, err, "x")
+	}
+}

@@ -180,3 +180,24 @@ func FuzzB64Decode(f *testing.F) {
 		}
 	})
 }
+
+func TestB64EncodeMatchesStdlib(t *testing.T) {
+	src := make([]byte, 200)
+	for i := range src {
+		src[i] = byte(i*151 + 7)
+	}
+	for n := 0; n <= len(src); n++ {
+		for _, off := range []int{0, 1, 5} {
+			if off > n {
+				continue
+			}
+			in := src[off:n]
+			want := base64.RawURLEncoding.EncodeToString(in)
+			got := make([]byte, len(want))
+			b64Encode(got, in)
+			if string(got) != want {
+				t.Fatalf("b64Encode(%x) = %q, want %q", in, got, want)
+			}
+		}
+	}
+}

@@ -108,8 +108,19 @@ func (s *TimestampSigner) verifyObject(signed string, checkAge bool, maxAge time
 // string is built in place: the payload is encoded into it and the
 // signature computed over it.
 func (c *core) signObject(v serializer.Value, compress bool, ts string) (string, error) {
-	data, err := c.codec.Marshal(v)
+	var data []byte
+	var err error
+	var mbuf *[]byte // the scratch buffer the serialized bytes are in, if any
+	if am, ok := c.codec.(appendMarshaler); ok {
+		mbuf = scratch.Get().(*[]byte)
+		data, err = am.AppendMarshal((*mbuf)[:0], v)
+	} else {
+		data, err = c.codec.Marshal(v)
+	}
 	if err != nil {
+		if mbuf != nil {
+			scratch.Put(mbuf)
+		}
 		return "", fmt.Errorf("signing: %w", err)
 	}
 	payload, dot := data, 0
@@ -132,7 +143,7 @@ func (c *core) signObject(v serializer.Value, compress bool, ts string) (string,
 	if dot == 1 {
 		out[0] = '.'
 	}
-	base64.RawURLEncoding.Encode(out[dot:valueEnd], payload)
+	b64Encode(out[dot:valueEnd], payload)
 	i := valueEnd
 	if ts != "" {
 		i += copy(out[i:], c.sep)
@@ -144,6 +155,10 @@ func (c *core) signObject(v serializer.Value, compress bool, ts string) (string,
 	cd.pool.Put(st)
 	if zbuf != nil && cap(*zbuf) <= maxScratch {
 		scratch.Put(zbuf)
+	}
+	if mbuf != nil && cap(data) <= maxScratch {
+		*mbuf = data[:0]
+		scratch.Put(mbuf)
 	}
 	return stringOf(out), nil
 }
@@ -187,6 +202,13 @@ func (c *core) payloadBytes(dst []byte, payload string) ([]byte, error) {
 		scratch.Put(buf)
 	}
 	return dst, err
+}
+
+// appendMarshaler is a serializer that can write into a buffer of ours
+// (serializer.JSON): signObject needs the bytes only until they are
+// compressed or base64-encoded into the output.
+type appendMarshaler interface {
+	AppendMarshal(dst []byte, v serializer.Value) ([]byte, error)
 }
 
 // copiesInput reports whether the serializer's Unmarshal keeps no

@@ -190,7 +190,7 @@ func (cd *candidate) mac(st *macState, a, b, c string) []byte {
 		st.h.Write(bytesOf(c))
 	}
 	sum := st.h.Sum(st.sum[:0])
-	base64.RawURLEncoding.Encode(st.enc[:], sum)
+	b64Encode(st.enc[:base64.RawURLEncoding.EncodedLen(len(sum))], sum)
 	return st.enc[:cd.sigLen]
 }
 
