@@ -219,12 +219,18 @@ func (c *Codec) Decode(data string) (*serializer.Dict, error) {
 // DecodeInfo is Decode, also reporting the format, key and algorithm that
 // verified the data.
 func (c *Codec) DecodeInfo(data string) (Decoded, error) {
+	return c.decodeInfo(data, nil)
+}
+
+// decodeInfo is DecodeInfo, with r (when not nil) verifying and decoding
+// signed data.
+func (c *Codec) decodeInfo(data string, r *signing.ObjectReader) (Decoded, error) {
 	// A signed string always holds ":"; standard base64 never does.
 	if strings.Contains(data, ":") {
 		if !c.readsNew {
 			return Decoded{}, notAccepted(FormatSigned, c.cfg.Accept)
 		}
-		return c.decodeSigned(data)
+		return c.decodeSigned(data, r)
 	}
 	if !c.readsOld {
 		// Django ≥ 4.0 reports a bad signature: no ":" found.
@@ -233,8 +239,15 @@ func (c *Codec) DecodeInfo(data string) (Decoded, error) {
 	return c.legacy.decode(data)
 }
 
-func (c *Codec) decodeSigned(data string) (Decoded, error) {
-	v, ver, err := c.reader.VerifyObject(data)
+func (c *Codec) decodeSigned(data string, r *signing.ObjectReader) (Decoded, error) {
+	var v serializer.Value
+	var ver signing.Verified
+	var err error
+	if r != nil {
+		v, ver, err = r.VerifyObject(data)
+	} else {
+		v, ver, err = c.reader.VerifyObject(data)
+	}
 	if err != nil {
 		return Decoded{}, err
 	}

@@ -1,11 +1,13 @@
 package djangosess_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/djangosess/djangosess/djangosess"
 	"github.com/djangosess/djangosess/serializer"
+	"github.com/djangosess/djangosess/signing"
 )
 
 // A session that Django 3.1+ wrote (django-formats.md §13), read back.
@@ -44,4 +46,32 @@ func ExampleCodec_Encode() {
 	}
 	fmt.Println(s)
 	// Output: NDkxMzgzOWM5YTk2YjZiNTY1OTNjMjIwMjc2OTRjMzU1YzgwYzA3YTp7ImNhcnQiOlsxLDJdfQ==
+}
+
+// A Decoder reads session after session into the same memory, for loops
+// that are done with each session before the next: here, the user of
+// every logged-in session.
+func ExampleCodec_NewDecoder() {
+	codec, err := djangosess.NewCodec(djangosess.CodecConfig{
+		SecretKey: []byte("test-secret-key-0123456789"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	dec := codec.NewDecoder()
+	for _, data := range []string{
+		".eJyrVopPLC3JiC8tTi2Kz0xRslIyVNJBFktKTM5OzQNJpGQl5qXn6yXn55UUZSbpgZToQWWL9XzzU1JznKBqUQzISCzOAOquoBAo1QIAkBRETQ:1r31eq:1nFqQdaVLk0iNvoR_wPVHdB67wfNoABLURJHXEXzXew",
+		"tampered:1r31eq:1nFqQdaVLk0iNvoR_wPVHdB67wfNoABLURJHXEXzXew",
+	} {
+		d, err := dec.Decode(data)
+		if err != nil {
+			fmt.Println("rejected:", errors.Is(err, signing.ErrBadSignature))
+			continue
+		}
+		uid, _ := d.String("_auth_user_id") // a str: valid after the next Decode too
+		fmt.Println("user", uid)
+	}
+	// Output:
+	// user 1
+	// rejected: true
 }

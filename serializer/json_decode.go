@@ -72,6 +72,10 @@ type jsonDecoder struct {
 	dicts                []Dict
 	items                []Item
 	slabDicts, slabItems int
+
+	// arena is set for a JSONDecoder: its dicts and lists come from memory
+	// reused from input to input, and no str points into the input.
+	arena *jsonArena
 }
 
 type jsonFrame struct {
@@ -82,6 +86,14 @@ type jsonFrame struct {
 // release drops every reference into the input and result and returns the
 // decoder to the pool, unless its buffers grew large.
 func (d *jsonDecoder) release() {
+	if d.finish() {
+		jsonDecoderPool.Put(d)
+	}
+}
+
+// finish drops every reference into the input and result, and reports
+// whether the decoder's buffers are small enough to keep.
+func (d *jsonDecoder) finish() bool {
 	// Entries above len were cleared as their frames closed; an error
 	// leaves some below it.
 	clear(d.vals)
@@ -91,10 +103,7 @@ func (d *jsonDecoder) release() {
 	d.strs.drop()
 	d.dicts, d.items = nil, nil
 	d.boxes = boxes{}
-	if cap(d.vals) > 1<<12 || cap(d.keys) > 1<<12 || cap(d.buf) > 1<<16 || cap(d.frames) > 1<<12 {
-		return
-	}
-	jsonDecoderPool.Put(d)
+	return cap(d.vals) <= 1<<12 && cap(d.keys) <= 1<<12 && cap(d.buf) <= 1<<16 && cap(d.frames) <= 1<<12
 }
 
 func (d *jsonDecoder) errAt(msg string, off int) error {
@@ -251,7 +260,7 @@ func (d *jsonDecoder) array(depth int) (Value, error) {
 				continue
 			} else if c == ']' {
 				d.pos++
-				v, l := jsonList(n)
+				v, l := d.list(n)
 				if base < 0 {
 					copy(l, vbuf[:n])
 					return v, nil
@@ -384,7 +393,7 @@ func (d *jsonDecoder) closeFrame() Value {
 		d.keys = d.keys[:f.keys]
 	} else {
 		var l []Value
-		v, l = jsonList(len(vals))
+		v, l = d.list(len(vals))
 		copy(l, vals)
 	}
 	clear(vals)
@@ -409,9 +418,29 @@ func (d *jsonDecoder) buildDict(keys []string, vals []Value) *Dict {
 	}
 	dict := NewDict(len(keys))
 	for i, k := range keys {
-		dict.SetStr(k, vals[i])
+		dict.SetStr(d.keep(k), vals[i])
 	}
 	return dict
+}
+
+// keep returns s, which may point into the input, as a str the result can
+// hold: s itself, or for a JSONDecoder (whose input is not kept) a copy.
+func (d *jsonDecoder) keep(s string) string {
+	if d.arena != nil {
+		return strings.Clone(s)
+	}
+	return s
+}
+
+// list returns a List of n values as a Value and the elements to fill in,
+// from the arena when there is one.
+func (d *jsonDecoder) list(n int) (Value, []Value) {
+	if d.arena != nil {
+		if l := d.arena.list(n); l != nil {
+			return l, l
+		}
+	}
+	return jsonList(n)
 }
 
 // planSlab estimates, from the input's braces and colons (an over-count
@@ -429,6 +458,11 @@ func (d *jsonDecoder) planSlab() {
 // when it has room, refilling the slab while more than one dict is still
 // expected.
 func (d *jsonDecoder) allocDict(n int) (*Dict, []Item) {
+	if d.arena != nil {
+		if dict, items := d.arena.dict(n); dict != nil {
+			return dict, items
+		}
+	}
 	if len(d.dicts) == 0 || len(d.items) < n {
 		if d.slabDicts < 2 || d.slabItems < n {
 			return jsonAllocDict(n)
@@ -587,7 +621,7 @@ func (d *jsonDecoder) scalar(c byte) (Value, error) {
 			// Short values recur too, from input to input.
 			return d.strs.box(str, &d.boxes), nil
 		}
-		return d.boxes.str(str), nil
+		return d.boxes.str(d.keep(str)), nil
 	case 'n':
 		if d.word("null") {
 			return None{}, nil

@@ -3,9 +3,13 @@ package serializer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
+	"sync"
 	"testing"
 )
+
+var fuzzJSONDecoders = sync.Pool{New: func() any { return JSON{}.NewDecoder() }}
 
 // FuzzJSONUnmarshal: Unmarshal never panics and fails only with
 // ErrMalformed or ErrTooLarge; what it decodes marshals to ASCII, and reads
@@ -28,6 +32,13 @@ func FuzzJSONUnmarshal(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := JSON{}.Unmarshal(data)
+		// A JSONDecoder, reused from earlier inputs, agrees.
+		dec := fuzzJSONDecoders.Get().(*JSONDecoder)
+		r, rerr := dec.Unmarshal(data)
+		if fmt.Sprint(err) != fmt.Sprint(rerr) || err == nil && !Equal(v, r) {
+			t.Fatalf("JSONDecoder.Unmarshal(%q) = %#v, %v; Unmarshal %#v, %v", data, r, rerr, v, err)
+		}
+		fuzzJSONDecoders.Put(dec)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Unmarshal(%q): untyped error %v", data, err)

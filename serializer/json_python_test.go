@@ -455,8 +455,12 @@ func TestJSONUnmarshalMatchesPython(t *testing.T) {
 		lines[i] = base64.StdEncoding.EncodeToString([]byte(c.in))
 	}
 	py := jsonRunPython(t, jsonPyLoads, lines)
+	dec := JSON{}.NewDecoder() // reused across the cases, and checked against Unmarshal
 	for i, c := range cases {
 		got, err := JSON{}.Unmarshal([]byte(c.in))
+		if r, rerr := dec.Unmarshal([]byte(c.in)); fmt.Sprint(rerr) != fmt.Sprint(err) || err == nil && !Equal(r, got) {
+			t.Errorf("%s: JSONDecoder.Unmarshal(%.60q) = %.100v, %v; Unmarshal %.100v, %v", c.name, c.in, r, rerr, got, err)
+		}
 		switch py[i].Err {
 		case "":
 			if err != nil {

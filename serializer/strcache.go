@@ -18,6 +18,10 @@ import (
 type strCache struct {
 	slots    [2 * strCacheSets]strSlot
 	borrowed uint64 // the slots whose box points into the input
+	// clone is set for a JSONDecoder, whose input is not kept after the
+	// call: every box is of a copy, and only strs of up to strOwnedMax
+	// bytes are cached.
+	clone bool
 }
 
 type strSlot struct {
@@ -52,6 +56,9 @@ func (c *strCache) box(s string, b *boxes) Value {
 			return pair[w].v
 		}
 	}
+	if c.clone && len(s) > strOwnedMax {
+		return b.str(strings.Clone(s))
+	}
 	// Replace an empty slot, else one borrowed from this input, else the
 	// second: a str seen in every input stays in the first.
 	w := 1
@@ -61,6 +68,11 @@ func (c *strCache) box(s string, b *boxes) Value {
 	case pair[1].v == nil:
 	case c.borrowed>>i&1 != 0:
 		w = 0
+	}
+	if c.clone {
+		pair[w] = strSlot{v: Str(strings.Clone(s)), hash: h}
+		c.borrowed &^= 1 << (i + w)
+		return pair[w].v
 	}
 	pair[w] = strSlot{v: b.str(s), hash: h}
 	c.borrowed |= 1 << (i + w)

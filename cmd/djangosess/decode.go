@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -154,21 +155,29 @@ func runDecode(ctx context.Context, args []string, e *env) error {
 		if now == nil {
 			now = time.Now
 		}
-		decode = func(data string) (serializer.Value, error) {
-			d, err := c.DecodeInfo(data)
+		// Each item's session is printed before the next is decoded with
+		// the same Decoder, whose memory it reuses (one per worker, with
+		// --lines).
+		decoders := sync.Pool{New: func() any { return c.NewDecoder() }}
+		item := func(dst, in []byte) ([]byte, error) {
+			dec := decoders.Get().(*djangosess.Decoder)
+			defer decoders.Put(dec)
+			// in is never overwritten (see runLines): no copy.
+			d, err := dec.DecodeInfo(unsafe.String(unsafe.SliceData(in), len(in)))
 			if err != nil {
-				return nil, err
+				return dst, err
 			}
 			// Django ignores the timestamp of session data; --max-age asks
 			// for it to be judged. Legacy data has none.
 			if checkAge && d.Format == djangosess.FormatSigned {
 				age := now().Sub(time.Unix(d.Timestamp, 0))
 				if age > maxAge {
-					return nil, &signing.ExpiredError{Age: age, MaxAge: maxAge}
+					return dst, &signing.ExpiredError{Age: age, MaxAge: maxAge}
 				}
 			}
-			return d.Data, nil
+			return serializer.AppendTagged(dst, d.Data)
 		}
+		return runItems(o.lines, pos, e, item, errorItem)
 	}
 
 	item := func(dst, in []byte) ([]byte, error) {

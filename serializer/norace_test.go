@@ -1,0 +1,5 @@
+//go:build !race
+
+package serializer
+
+const raceEnabled = false
