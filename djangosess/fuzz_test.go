@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/djangosess/djangosess/serializer"
@@ -17,8 +19,16 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s)
 	}
 	c := mustCodec(f, CodecConfig{FallbackKeys: [][]byte{[]byte("old-secret-key")}})
+	decs := sync.Pool{New: func() any { return c.NewDecoder() }}
 	f.Fuzz(func(t *testing.T, data string) {
 		d, err := c.Decode(data)
+		// A Decoder, reused from earlier inputs, agrees.
+		dec := decs.Get().(*Decoder)
+		r, rerr := dec.Decode(data)
+		if fmt.Sprint(rerr) != fmt.Sprint(err) || !serializer.Equal(r, d) {
+			t.Fatalf("Decoder.Decode(%q) = %v, %v; Codec.Decode %v, %v", data, r, rerr, d, err)
+		}
+		decs.Put(dec)
 		if err != nil {
 			if !typedError(err) {
 				t.Fatalf("Decode(%q): untyped error %v", data, err)
