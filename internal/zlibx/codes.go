@@ -73,6 +73,11 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 	ip, bits, nbits, op := f.ip, f.bits, f.nbits, f.op-f.base
 	lent := (*[litEntries]uint32)(lt.entries)
 	dent := (*[distEntries]uint32)(dt.entries)
+	// A lookup indexes with the bits masked to the table's root: no
+	// second mask to prove the index in range (it is, root being at most
+	// litRootMax or distRootMax), which would lengthen the chain from one
+	// symbol's entry to the next one's by a cycle; the bounds check is a
+	// branch beside it.
 	lmask := uint64(1)<<(lt.root&63) - 1
 	dmask := uint64(1)<<(dt.root&63) - 1
 	status := fastSlow
@@ -83,7 +88,7 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 		ip += int((63 - nbits) >> 3)
 		nbits |= 56
 
-		e := lent[bits&lmask&(litEntries-1)]
+		e := lent[bits&lmask]
 		if e&kindMask == kindSub {
 			e = lent[((e>>16)+uint32(bits>>(e&63))&(1<<(e>>8&0xf)-1))&(litEntries-1)]
 		}
@@ -94,13 +99,13 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 			op++
 			// Two more literals fit in the bits left (41 or more); a
 			// subtable entry is not a literal and waits for the top.
-			e = lent[bits&lmask&(litEntries-1)]
+			e = lent[bits&lmask]
 			if e&kindMask == kindLiteral {
 				bits >>= e & 63
 				nbits -= uint(e & 0xff)
 				out[op] = byte(e >> 16)
 				op++
-				e = lent[bits&lmask&(litEntries-1)]
+				e = lent[bits&lmask]
 				if e&kindMask == kindLiteral {
 					bits >>= e & 63
 					nbits -= uint(e & 0xff)
@@ -126,7 +131,7 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 		bits >>= (n + extra) & 63
 		nbits -= n + extra
 
-		e = dent[bits&dmask&(distEntries-1)]
+		e = dent[bits&dmask]
 		if e&kindMask == kindSub {
 			e = dent[((e>>16)+uint32(bits>>(e&63))&(1<<(e>>8&0xf)-1))&(distEntries-1)]
 		}

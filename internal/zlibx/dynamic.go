@@ -70,7 +70,7 @@ func (f *inflater) dynamic(d *decoder) error {
 		if nbits < 14 {
 			ip, bits, nbits = refill(src, ip, bits, nbits)
 		}
-		e := cent[bits&cmask&(codeEntries-1)]
+		e := cent[bits&cmask]
 		bits >>= e & 63
 		nbits -= uint(e & 0xff)
 		sym := e >> 16
