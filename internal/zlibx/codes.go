@@ -6,6 +6,10 @@ import "encoding/binary"
 // 8 bytes its word copies may write past it.
 const fastSlack = maxMatch + 8
 
+// fastMinBits is the fewest bits the fast loop starts a symbol with: a
+// root table lookup's worth.
+const fastMinBits = litRootMax
+
 // Results of fast.
 const (
 	fastSlow = iota // near the end of the input or output: go on slowly
@@ -81,14 +85,23 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 	lmask := uint64(1)<<(lt.root&63) - 1
 	dmask := uint64(1)<<(dt.root&63) - 1
 	status := fastSlow
-	for ip <= len(src)-8 && op <= len(out)-fastSlack {
+	// Each turn of the loop starts with at least fastMinBits bits in the
+	// buffer, enough to look up the root table before the refill: the
+	// refill then runs beside the lookup instead of lengthening the chain
+	// from the last symbol's entry to this one's.
+	if ip <= len(src)-8 {
+		bits |= binary.LittleEndian.Uint64(src[ip:]) << (nbits & 63)
+		ip += int((63 - nbits) >> 3)
+		nbits |= 56
+	}
+	for ip <= len(src)-8 && op <= len(out)-fastSlack && nbits >= fastMinBits {
+		e := lent[bits&lmask]
 		// Refill to 56 or more bits: enough for a length, a distance and
 		// their extra bits (48 bits at most).
 		bits |= binary.LittleEndian.Uint64(src[ip:]) << (nbits & 63)
 		ip += int((63 - nbits) >> 3)
 		nbits |= 56
 
-		e := lent[bits&lmask]
 		if e&kindMask == kindSub {
 			e = lent[((e>>16)+uint32(bits>>(e&63))&(1<<(e>>8&0xf)-1))&(litEntries-1)]
 		}
@@ -97,8 +110,9 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 			nbits -= uint(e & 0xff)
 			out[op] = byte(e >> 16)
 			op++
-			// Two more literals fit in the bits left (41 or more); a
-			// subtable entry is not a literal and waits for the top.
+			// Two more literals fit in the bits left (41 or more), and
+			// leave fastMinBits or more; a subtable entry is not a
+			// literal and waits for the top.
 			e = lent[bits&lmask]
 			if e&kindMask == kindLiteral {
 				bits >>= e & 63
@@ -149,6 +163,13 @@ func (f *inflater) fast(lt, dt *huffTable, src []byte) int {
 			// were fastTail's padding, the stream was truncated.
 			status = fastTooFar
 			break
+		}
+		// A match takes up to 48 bits of the 56: refill for the next
+		// lookup if it left fewer than fastMinBits.
+		if nbits < fastMinBits && ip <= len(src)-8 {
+			bits |= binary.LittleEndian.Uint64(src[ip:]) << (nbits & 63)
+			ip += int((63 - nbits) >> 3)
+			nbits |= 56
 		}
 
 		// Copy in words, up to 7 bytes past the end (there is room).
