@@ -122,13 +122,10 @@ func (e *encoder) lz77(src []byte) {
 	// Every position in the table is now before i: a candidate is a
 	// real position (0 for a hash not seen), to be verified.
 	for i := 1; i+4 <= n; {
-		cur := binary.LittleEndian.Uint32(src[i:])
-		h := (cur * 0x1e35a7bd) >> shift
-		cand := int(table[h&(1<<14-1)])
-		table[h&(1<<14-1)] = uint16(i)
-		if i-cand > windowSize || binary.LittleEndian.Uint32(src[cand:]) != cur {
-			i++
-			continue
+		var cand int
+		i, cand = findMatch(src, table, i, shift)
+		if cand < 0 {
+			break
 		}
 		// Extend the match, 8 bytes at a time while they last.
 		length := 4
@@ -167,6 +164,30 @@ func (e *encoder) lz77(src []byte) {
 	e.litFreq[endOfBlock]++
 	e.matches = append(matches, uint64(n)<<32) // the end, for writeData
 
+}
+
+// findMatch enters the positions from i on in table (by the hash of their
+// first four bytes, shifted right by shift) until one finds an earlier
+// position within the window whose four bytes are the same, and returns
+// both; cand is -1 when no position up to the last four bytes of src has
+// one. It is lz77's loop over the bytes between matches, kept apart so
+// that its few variables stay in registers.
+func findMatch(src []byte, table []uint16, i int, shift uint) (int, int) {
+	for ; i+4 <= len(src); i++ {
+		cur := load32(src, i)
+		h := (cur * 0x1e35a7bd) >> shift & (1<<14 - 1)
+		cand := int(table[h])
+		table[h] = uint16(i)
+		if i-cand <= windowSize && load32(src, cand) == cur {
+			return i, cand
+		}
+	}
+	return i, -1
+}
+
+// load32 returns the four bytes of b at i as a little-endian word.
+func load32(b []byte, i int) uint32 {
+	return binary.LittleEndian.Uint32(b[i : i+4 : i+4])
 }
 
 // distCode returns the distance symbol of a distance (1..32768).
