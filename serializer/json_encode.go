@@ -3,6 +3,7 @@ package serializer
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -228,11 +229,11 @@ func (e *jsonEncoder) str(s string) error {
 	b := append(e.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
+		i = jsonSafeRun(s, i)
+		if i == len(s) {
+			break
 		}
+		c := s[i]
 		b = append(b, s[start:i]...)
 		if c < 0x80 {
 			switch c {
@@ -277,6 +278,25 @@ func (e *jsonEncoder) str(s string) error {
 	b = append(b, s[start:]...)
 	e.buf = append(b, '"')
 	return nil
+}
+
+// jsonSafeRun returns the index of the first byte of s from i on that
+// json.dumps escapes, or len(s). It is str's inner loop, kept apart so that
+// its variables stay in registers.
+func jsonSafeRun(s string, i int) int {
+	// Eight bytes at a time: the bytes the decoder finds special in a
+	// string (quote, backslash, control character, non-ASCII), and DEL.
+	const lo7, one = 0x7F7F7F7F7F7F7F7F, 0x0101010101010101
+	for ; i+8 <= len(s); i += 8 {
+		w := jsonLoad8(s, i)
+		if m := jsonSpecial8(w) | ((w&lo7)+one)&(one<<7); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	return i
 }
 
 func jsonAppendU4(b []byte, r rune) []byte {

@@ -60,3 +60,35 @@ func TestPlainASCII(t *testing.T) {
 		}
 	}
 }
+
+// jsonSafeRun, eight bytes at a time, stops where the encoder's byte table
+// does: at every byte value, at every position of inputs of every length
+// up to 24, whatever the bytes after it.
+func TestJSONSafeRunMatchesByteTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for c := range 256 {
+		for n := 1; n <= 24; n++ {
+			for trial := range 8 {
+				b := make([]byte, n)
+				p := rng.IntN(n)
+				for i := range b {
+					b[i] = byte(0x20 + rng.IntN(0x5F)) // mostly safe
+					if trial > 0 && i > p {
+						b[i] = byte(rng.IntN(256)) // after p: anything
+					}
+				}
+				b[p] = byte(c)
+				s := string(b)
+				for from := 0; from <= n; from++ {
+					want := from
+					for want < n && jsonSafe[s[want]] {
+						want++
+					}
+					if got := jsonSafeRun(s, from); got != want {
+						t.Fatalf("jsonSafeRun(%q, %d) = %d, want %d", s, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
