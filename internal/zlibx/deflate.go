@@ -114,16 +114,18 @@ func (e *encoder) lz77(src []byte) {
 	clear(table)
 	shift := 32 - hashBits
 	matches := e.matches[:0]
-	lit := 0 // first byte not yet counted
+	i := 0 // bytes before i are counted, as literals or in matches
 	if n >= 4 {
 		// Position 0 has nothing before it to match.
 		table[(binary.LittleEndian.Uint32(src)*0x1e35a7bd)>>shift&(1<<14-1)] = 0
+		e.litFreq[src[0]]++
+		i = 1
 	}
 	// Every position in the table is now before i: a candidate is a
 	// real position (0 for a hash not seen), to be verified.
-	for i := 1; i+4 <= n; {
+	for i+4 <= n {
 		var cand int
-		i, cand = findMatch(src, table, i, shift)
+		i, cand = findMatch(src, table, i, shift, &e.litFreq)
 		if cand < 0 {
 			break
 		}
@@ -142,9 +144,6 @@ func (e *encoder) lz77(src []byte) {
 			length++
 		}
 	matched:
-		for _, b := range src[lit:i] {
-			e.litFreq[b]++
-		}
 		dist := i - cand
 		matches = append(matches, uint64(i)<<32|uint64(length-minMatch)<<16|uint64(dist-1))
 		e.litFreq[257+int(lengthCode[length-minMatch])]++
@@ -156,9 +155,8 @@ func (e *encoder) lz77(src []byte) {
 			table[(binary.LittleEndian.Uint32(src[j:])*0x1e35a7bd)>>shift&(1<<14-1)] = uint16(j)
 		}
 		i = end
-		lit = end
 	}
-	for _, b := range src[lit:] {
+	for _, b := range src[i:] {
 		e.litFreq[b]++
 	}
 	e.litFreq[endOfBlock]++
@@ -170,9 +168,9 @@ func (e *encoder) lz77(src []byte) {
 // first four bytes, shifted right by shift) until one finds an earlier
 // position within the window whose four bytes are the same, and returns
 // both; cand is -1 when no position up to the last four bytes of src has
-// one. It is lz77's loop over the bytes between matches, kept apart so
+// one. The bytes it passes are literals: it counts them in freq. It is lz77's loop over the bytes between matches, kept apart so
 // that its few variables stay in registers.
-func findMatch(src []byte, table []uint16, i int, shift uint) (int, int) {
+func findMatch(src []byte, table []uint16, i int, shift uint, freq *[numLitLen]uint32) (int, int) {
 	for ; i+4 <= len(src); i++ {
 		cur := load32(src, i)
 		h := (cur * 0x1e35a7bd) >> shift & (1<<14 - 1)
@@ -181,6 +179,7 @@ func findMatch(src []byte, table []uint16, i int, shift uint) (int, int) {
 		if i-cand <= windowSize && load32(src, cand) == cur {
 			return i, cand
 		}
+		freq[byte(cur)]++ // a literal
 	}
 	return i, -1
 }
