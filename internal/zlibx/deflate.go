@@ -64,8 +64,8 @@ func Deflate(dst, src []byte) []byte {
 	// Size each kind of block, in bits after the 3-bit block header.
 	hlit, hdist, hclen, headerBits := e.dynamicCode()
 	litSyms, distSyms := e.litSyms[:e.nLitSyms], e.distSyms[:e.nDistSyms]
-	fixedBits := e.dataBits(fixedLitLen[:], fixedDistLen[:], litSyms, distSyms)
-	dynBits := headerBits + e.dataBits(e.litLen[:], e.distLen[:], litSyms, distSyms)
+	fixedBits, dynBits := e.dataBits(litSyms, distSyms)
+	dynBits += headerBits
 	nStored := max(1, (len(src)+0xffff-1)/0xffff)
 	storedBytes := 5*nStored + len(src) // 3 bits + padding, LEN, NLEN per block
 
@@ -257,21 +257,26 @@ func fixedCodes() (lit [numLitLen]uint16, dist [numDist]uint16) {
 	return lit, dist
 }
 
-// dataBits returns the bits that the tokens take with the given code
-// lengths (extra bits included), summing over the used symbols (from
-// huffLengths).
-func (e *encoder) dataBits(litLen, distLen []uint8, litSyms, distSyms []uint16) int {
-	n := 0
+// dataBits returns the bits that the tokens take with the fixed code and
+// with the dynamic one (extra bits included), summing over the used
+// symbols (from huffLengths).
+func (e *encoder) dataBits(litSyms, distSyms []uint16) (fixed, dynamic int) {
+	extra := 0 // the same with either code
 	for _, s := range litSyms {
-		n += int(e.litFreq[s]) * int(litLen[s])
+		f := int(e.litFreq[s])
+		fixed += f * int(fixedLitLen[s])
+		dynamic += f * int(e.litLen[s])
 		if s > endOfBlock {
-			n += int(e.litFreq[s]) * int(lengthExtra[s-257])
+			extra += f * int(lengthExtra[s-257])
 		}
 	}
 	for _, c := range distSyms {
-		n += int(e.distFreq[c]) * (int(distLen[c]) + int(distExtra[c]))
+		f := int(e.distFreq[c])
+		fixed += f * int(fixedDistLen[c])
+		dynamic += f * int(e.distLen[c])
+		extra += f * int(distExtra[c])
 	}
-	return n
+	return fixed + extra, dynamic + extra
 }
 
 // dynamicCode builds the dynamic codes for the tokens and the code length

@@ -88,10 +88,10 @@ func TestDynamicBlockLengthLimited(t *testing.T) {
 	w := bitWriter{out: []byte{0x78, 0x9c}}
 	w.write(1|2<<1, 3)
 	e.writeDynamicHeader(&w, hlit, hdist, hclen)
-	litSyms, distSyms := e.litSyms[:e.nLitSyms], e.distSyms[:e.nDistSyms]
-	e.writeData(&w, e.dataBits(e.litLen[:], e.distLen[:], litSyms, distSyms), in, &e.litCode, &e.litLen, &e.distCode, &e.distLen)
+	_, dataBits := e.dataBits(e.litSyms[:e.nLitSyms], e.distSyms[:e.nDistSyms])
+	e.writeData(&w, dataBits, in, &e.litCode, &e.litLen, &e.distCode, &e.distLen)
 	z := binary.BigEndian.AppendUint32(w.flush(), adler32(in))
-	if want := 2 + (3+headerBits+e.dataBits(e.litLen[:], e.distLen[:], litSyms, distSyms)+7)/8 + 4; len(z) != want {
+	if want := 2 + (3+headerBits+dataBits+7)/8 + 4; len(z) != want {
 		t.Errorf("stream of %d bytes, sized as %d", len(z), want)
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(z))
