@@ -168,8 +168,9 @@ func (e *encoder) lz77(src []byte) {
 // first four bytes, shifted right by shift) until one finds an earlier
 // position within the window whose four bytes are the same, and returns
 // both; cand is -1 when no position up to the last four bytes of src has
-// one. The bytes it passes are literals: it counts them in freq. It is lz77's loop over the bytes between matches, kept apart so
-// that its few variables stay in registers.
+// one. The bytes it passes are literals: it counts them in freq. It is
+// lz77's loop over the bytes between matches, kept apart so that its few
+// variables stay in registers.
 func findMatch(src []byte, table []uint16, i int, shift uint, freq *[numLitLen]uint32) (int, int) {
 	for ; i+4 <= len(src); i++ {
 		cur := load32(src, i)
