@@ -3,7 +3,6 @@ package signing
 import (
 	"encoding/base64"
 	"slices"
-	"strings"
 )
 
 // B64Encode encodes b as Django's b64_encode does: URL-safe base64 (A–Z a–z
@@ -114,20 +113,12 @@ func (st *b64State) step(dst []byte, c byte) []byte {
 
 // b64DecodeAppend appends the decoding of s (see B64Decode) to dst.
 //
-// What Django writes, unpadded URL-safe base64, goes to encoding/base64
-// first, which is faster: when s holds no '\r' or '\n' (which
-// RawURLEncoding skips, while Django counts them in the padding it adds)
-// and RawURLEncoding accepts it, s is made of the URL-safe alphabet only,
-// not one character over a multiple of four, and both decoders give the
-// same bytes (each ignoring the unused low bits of the last character).
-// Everything else takes the lenient decoder.
+// What Django writes, unpadded URL-safe base64, takes b64DecodeData, which
+// is faster and gives the same bytes for input made of data characters
+// only. Everything else takes the lenient decoder.
 func b64DecodeAppend(dst []byte, s string) ([]byte, error) {
-	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
-		n := base64.RawURLEncoding.DecodedLen(len(s))
-		dst = slices.Grow(dst, n)
-		if m, err := base64.RawURLEncoding.Decode(dst[len(dst):len(dst)+n], bytesOf(s)); err == nil {
-			return dst[:len(dst)+m], nil
-		}
+	if out, ok := b64DecodeData(dst, s); ok {
+		return out, nil
 	}
 	return b64DecodeWith(dst, s, &b64Table, true)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -174,11 +175,56 @@ func FuzzB64Decode(f *testing.F) {
 		if err != nil || !bytes.Equal(again, got) {
 			t.Fatalf("round trip of %q: %q, %v", got, again, err)
 		}
+		// The fast path agrees with the lenient decoder it stands in for.
+		if ref, err := b64DecodeWith(nil, s, &b64Table, true); err != nil || !bytes.Equal(ref, got) {
+			t.Fatalf("B64Decode(%q) = %q, the lenient decoder gives %q, %v", s, got, ref, err)
+		}
 		// On canonical input the strict decoder agrees.
 		if std, err := base64.RawURLEncoding.Strict().DecodeString(s); err == nil && !bytes.Equal(std, got) {
 			t.Fatalf("B64Decode(%q) = %q, encoding/base64 gives %q", s, got, std)
 		}
 	})
+}
+
+// TestB64DecodeDataMatchesLenient checks the fast decoder against the
+// lenient one (which TestB64DecodeMatchesPython checks against Python) at
+// every length up to 100, in both alphabets, after a prefix it must keep,
+// and with a byte outside the alphabet at every position, which it must
+// leave to the lenient decoder.
+func TestB64DecodeDataMatchesLenient(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	prefix := []byte("keep")
+	for n := 0; n <= 100; n++ {
+		for _, alpha := range []string{url, std, url + std} {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = alpha[r.IntN(len(alpha))]
+			}
+			s := string(b)
+			want, werr := b64DecodeWith(nil, s, &b64Table, true)
+			got, ok := b64DecodeData(slices.Clip(slices.Clone(prefix)), s)
+			if n%4 == 1 {
+				if ok || werr == nil {
+					t.Fatalf("length %d: fast ok = %v, lenient err = %v; want both to refuse", n, ok, werr)
+				}
+				continue
+			}
+			if !ok || werr != nil || !bytes.Equal(got, append(slices.Clone(prefix), want...)) {
+				t.Fatalf("b64DecodeData(%q) = %q, %v; the lenient decoder gives %q, %v", s, got, ok, want, werr)
+			}
+			for i := range n {
+				for _, bad := range []byte{'=', '\n', '.', 0x80, 0} {
+					c := []byte(s)
+					c[i] = bad
+					if out, ok := b64DecodeData(prefix, string(c)); ok || !bytes.Equal(out, prefix) {
+						t.Fatalf("b64DecodeData(%q) = %q, %v; want the prefix and false", c, out, ok)
+					}
+				}
+			}
+		}
+	}
 }
 
 func TestB64EncodeMatchesStdlib(t *testing.T) {
