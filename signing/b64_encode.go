@@ -1,9 +1,6 @@
 package signing
 
-import (
-	"encoding/base64"
-	"encoding/binary"
-)
+import "encoding/binary"
 
 // b64Pairs maps 12 bits to the two URL-safe base64 characters that encode
 // them, first character in the low byte.
@@ -32,5 +29,23 @@ func b64Encode(dst, src []byte) {
 		si += 6
 		di += 8
 	}
-	base64.RawURLEncoding.Encode(dst[di:], src[si:])
+	// Whole groups of three bytes, then the last one or two bytes: their
+	// bits are followed by zeros up to a character boundary.
+	for si+3 <= len(src) && di+4 <= len(dst) {
+		x := uint(src[si])<<16 | uint(src[si+1])<<8 | uint(src[si+2])
+		binary.LittleEndian.PutUint32(dst[di:], uint32(b64Pairs[x>>12])|uint32(b64Pairs[x&0xfff])<<16)
+		si += 3
+		di += 4
+	}
+	switch len(src) - si {
+	case 1:
+		p := b64Pairs[uint(src[si])<<4]
+		_ = dst[di+1]
+		dst[di], dst[di+1] = byte(p), byte(p>>8)
+	case 2:
+		x := (uint(src[si])<<8 | uint(src[si+1])) << 2
+		p, q := b64Pairs[x>>6], b64Pairs[x&63<<6]
+		_ = dst[di+2]
+		dst[di], dst[di+1], dst[di+2] = byte(p), byte(p>>8), byte(q)
+	}
 }

@@ -73,11 +73,13 @@ type core struct {
 type candidate struct {
 	keyIndex int
 	alg      *algorithm
-	sigLen   int       // length of the base64 signature
-	pool     sync.Pool // of *macState keyed with the derived key
+	sigLen   int           // length of the base64 signature
+	pool     sync.Pool     // of *macState keyed with the derived key
+	ni       *hmacSHA256NI // sha256 on the CPU's SHA extensions, if it has them
 }
 
-// macState is an HMAC keyed for one candidate, with room for its result.
+// macState is an HMAC keyed for one candidate (h is nil when the candidate
+// has ni), with room for its result.
 type macState struct {
 	h   hash.Hash
 	sum [maxDigest]byte
@@ -142,6 +144,11 @@ func newCandidate(keyIndex int, a *algorithm, derived []byte) *candidate {
 		alg:      a,
 		sigLen:   base64.RawURLEncoding.EncodedLen(a.size),
 	}
+	if a.name == "sha256" && haveSHANI {
+		cd.ni = newHMACSHA256NI(derived)
+		cd.pool.New = func() any { return new(macState) }
+		return cd
+	}
 	cd.pool.New = func() any {
 		return &macState{h: hmac.New(a.new, derived)}
 	}
@@ -183,6 +190,12 @@ func (c *core) String() string {
 // mac computes the HMAC of a||b||c into st and returns its base64, which
 // is only valid until st is put back.
 func (cd *candidate) mac(st *macState, a, b, c string) []byte {
+	if cd.ni != nil {
+		sum := (*[32]byte)(st.sum[:32])
+		cd.ni.mac(sum, a, b, c)
+		b64Encode(st.enc[:base64.RawURLEncoding.EncodedLen(len(sum))], sum[:])
+		return st.enc[:cd.sigLen]
+	}
 	st.h.Reset()
 	st.h.Write(bytesOf(a))
 	if b != "" {
