@@ -169,7 +169,7 @@ func msgpackBin(b, p []byte) ([]byte, error) {
 }
 
 func msgpackArray(b []byte, vs []serializer.Value, limit int) ([]byte, error) {
-	if len(vs) > math.MaxUint32 {
+	if uint64(len(vs)) > math.MaxUint32 {
 		return nil, fmt.Errorf("%w: msgpack: list too large", serializer.ErrUnsupported)
 	}
 	b = msgpackHeader(b, len(vs), 0x90, 0xdc, 0xdd)
