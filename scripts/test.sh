@@ -42,13 +42,14 @@ staticcheck ./...
 step "go test -race"
 go test -race -count=1 -json ./... | /usr/bin/python3 scripts/gotest-summary.py | tee .cache/test-summary.txt
 
-step "without the SHA extensions: the purego build and other architectures"
-# signing takes HMAC-SHA256 on the CPU's SHA extensions when it has them
-# (sha256ni_amd64.s); the purego tag gives the crypto/hmac path that other
+step "without the SIMD paths: the purego build and other architectures"
+# On amd64, signing takes HMAC-SHA256 on the CPU's SHA extensions
+# (sha256ni_amd64.s) and zlibx sums Adler-32 with SSSE3 (adler32_amd64.s)
+# when the CPU has them; the purego tag gives the paths in Go that other
 # CPUs take, against the same Django vectors.
-go test -count=1 -tags purego ./signing ./djangosess
-GOARCH=arm64 go vet ./signing
-GOARCH=386 go vet ./signing ./serializer/...
+go test -count=1 -tags purego ./signing ./internal/zlibx ./djangosess
+GOARCH=arm64 go vet ./signing ./internal/zlibx
+GOARCH=386 go vet ./signing ./internal/zlibx ./serializer/...
 
 step "100,000-session migration chain (real Django, no -race)"
 # TestChain at scale: 25,000 sessions of each of four kinds written by

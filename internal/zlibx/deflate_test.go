@@ -153,7 +153,23 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestAdler32 checks adler32 against hash/adler32, on the vector path
+// (adlerSums) where the CPU has it and on the path in Go.
 func TestAdler32(t *testing.T) {
+	t.Run("go", func(t *testing.T) {
+		defer func(v bool) { haveAdlerSums = v }(haveAdlerSums)
+		haveAdlerSums = false
+		testAdler32(t)
+	})
+	t.Run("vector", func(t *testing.T) {
+		if !haveAdlerSums {
+			t.Skip("no SSSE3 (or a purego build): adler32 sums in Go")
+		}
+		testAdler32(t)
+	})
+}
+
+func testAdler32(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for n := range 3000 {
 		b := randomBytes(r, n)
