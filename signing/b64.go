@@ -31,6 +31,12 @@ func B64Decode(s string) ([]byte, error) {
 	return b64DecodeAppend(nil, s)
 }
 
+// B64DecodeAppend appends the decoding of s (see B64Decode) to dst and
+// returns the extended slice; on error it returns dst, possibly grown.
+func B64DecodeAppend(dst []byte, s string) ([]byte, error) {
+	return b64DecodeAppend(dst, s)
+}
+
 const (
 	b64Invalid = 0xff
 	b64Pad     = 0xfe

@@ -129,6 +129,7 @@ func bytesOf(s string) []byte {
 type SaltedMAC struct {
 	a   *algorithm
 	key []byte
+	ni  *hmacSHA256NI // sha256 on the CPU's SHA extensions, if it has them
 }
 
 // NewSaltedMAC derives the key of salted_hmac(keySalt, ·, secret,
@@ -138,12 +139,28 @@ func NewSaltedMAC(keySalt string, secret []byte, algorithm string) (*SaltedMAC, 
 	if err != nil {
 		return nil, err
 	}
-	return &SaltedMAC{a: a, key: a.deriveKey(keySalt, secret)}, nil
+	m := &SaltedMAC{a: a, key: a.deriveKey(keySalt, secret)}
+	if a.name == "sha256" && haveSHANI {
+		m.ni = newHMACSHA256NI(m.key)
+	}
+	return m, nil
 }
 
 // Sum returns salted_hmac(keySalt, value, secret, algorithm).digest().
 func (m *SaltedMAC) Sum(value []byte) []byte {
+	return m.AppendSum(nil, value)
+}
+
+// AppendSum appends salted_hmac(keySalt, value, secret,
+// algorithm).digest() to dst: with room in dst for the digest, SHA-256's
+// on a CPU with the SHA extensions allocates nothing.
+func (m *SaltedMAC) AppendSum(dst, value []byte) []byte {
+	if m.ni != nil {
+		var sum [sha256.Size]byte
+		m.ni.mac(&sum, stringOf(value), "", "")
+		return append(dst, sum[:]...)
+	}
 	h := hmac.New(m.a.new, m.key)
 	h.Write(value)
-	return h.Sum(nil)
+	return h.Sum(dst)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -111,10 +112,14 @@ func TestSaltedMACIsSaltedHMAC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range []string{"", "pbkdf2_sha256$260000$x$y"} {
+		for _, v := range []string{"", "pbkdf2_sha256$260000$x$y", strings.Repeat("v", 300)} {
 			want, _ := SaltedHMAC("some.salt", []byte(v), []byte("secret"), alg)
 			if got := m.Sum([]byte(v)); !bytes.Equal(got, want) {
 				t.Errorf("%s %q: %x, SaltedHMAC gives %x", alg, v, got, want)
+			}
+			prefix := []byte("keep")
+			if got := m.AppendSum(prefix, []byte(v)); !bytes.Equal(got, append([]byte("keep"), want...)) {
+				t.Errorf("%s %q: AppendSum gives %x, want keep + %x", alg, v, got, want)
 			}
 		}
 	}
