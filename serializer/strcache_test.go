@@ -44,12 +44,12 @@ func TestPickleResultsOutliveInput(t *testing.T) {
 // has slots, over several inputs, and checks that every box holds the str
 // asked for.
 func TestStrCacheCollisions(t *testing.T) {
-	// Strs of one hash (the hash reads bytes 0, 2, 4 and 8 of these) and
-	// others of the same set.
-	same := []string{"k0_1_234z", "k1_0_432z", "k9_9_999z"}
+	// Strs of one hash (the hash reads the length and the first 8 bytes
+	// of these) and others of the same set.
+	same := []string{"k0_1_234z", "k0_1_234y", "k0_1_234x"}
 	for i := 0; len(same) < 6; i++ {
 		s := fmt.Sprintf("k%d", i)
-		if strHash(s) != strHash(same[0]) && strHash(s)%strCacheSets == strHash(same[0])%strCacheSets {
+		if strHash(s) != strHash(same[0]) && strSet(strHash(s)) == strSet(strHash(same[0])) {
 			same = append(same, s)
 		}
 	}
