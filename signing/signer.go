@@ -252,7 +252,7 @@ func (c *core) verify(signed string) (Verified, error) {
 	if len(signed) > c.maxInput {
 		return Verified{}, fmt.Errorf("%w: signed value of %d bytes is over the limit of %d", ErrTooLarge, len(signed), c.maxInput)
 	}
-	i := strings.LastIndex(signed, c.sep)
+	i := lastSep(signed, c.sep, c.cands[0].sigLen)
 	if i < 0 {
 		return Verified{}, fmt.Errorf("%w: no %q found in value", ErrBadSignature, c.sep)
 	}
@@ -267,6 +267,17 @@ func (c *core) verify(signed string) (Verified, error) {
 		}
 	}
 	return Verified{}, fmt.Errorf("%w: signature does not match", ErrBadSignature)
+}
+
+// lastSep returns strings.LastIndex(s, sep) (Django's rsplit(sep, 1)),
+// looking first where a signature of n characters puts it: there, it
+// takes one comparison and a vector search of the signature instead of a
+// byte-by-byte search back from the end.
+func lastSep(s, sep string, n int) int {
+	if i := len(s) - n - len(sep); i >= 0 && s[i:i+len(sep)] == sep && !strings.Contains(s[i+1:], sep) {
+		return i
+	}
+	return strings.LastIndex(s, sep)
 }
 
 // CookieKey returns the key of Django's get_cookie_signer for secret:

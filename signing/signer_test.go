@@ -3,6 +3,7 @@ package signing
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -266,4 +267,34 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestLastSep checks lastSep against strings.LastIndex wherever the
+// separator is (or is not) relative to the place it looks first, for
+// separators of one and more characters, overlapping ones among them.
+func TestLastSep(t *testing.T) {
+	for _, sep := range []string{":", "::", "a:", ":a", "aaa"} {
+		for n := 0; n <= 6; n++ {
+			for _, s := range []string{
+				"", ":", "::", "value", "value:sig123", "va:lue:sig:12", "a:a:a:a:a:",
+				"aaaaaaaaaa", "x" + sep + "123456", sep + sep + sep, "ts" + sep + "sig" + sep,
+			} {
+				if got, want := lastSep(s, sep, n), strings.LastIndex(s, sep); got != want {
+					t.Errorf("lastSep(%q, %q, %d) = %d, want %d", s, sep, n, got, want)
+				}
+			}
+		}
+		// Random strings of separator characters and others.
+		r := rand.New(rand.NewPCG(11, uint64(len(sep))))
+		for range 20000 {
+			b := make([]byte, r.IntN(16))
+			for i := range b {
+				b[i] = "a:b"[r.IntN(3)]
+			}
+			s, n := string(b), r.IntN(8)
+			if got, want := lastSep(s, sep, n), strings.LastIndex(s, sep); got != want {
+				t.Fatalf("lastSep(%q, %q, %d) = %d, want %d", s, sep, n, got, want)
+			}
+		}
+	}
 }
