@@ -25,7 +25,8 @@ const (
 func (f *inflater) codes(lt, dt *huffTable) error {
 	for {
 		var status int
-		if f.ip > len(f.src)-8 && f.ip < len(f.src) {
+		tail := f.ip > len(f.src)-8 && f.ip < len(f.src)
+		if tail {
 			status = f.fastTail(lt, dt)
 		} else {
 			status = f.fast(lt, dt, f.src)
@@ -46,6 +47,11 @@ func (f *inflater) codes(lt, dt *huffTable) error {
 			if f.op <= len(f.out)-fastSlack && f.ip < len(f.src) {
 				continue
 			}
+		}
+		if !tail && f.ip > len(f.src)-8 && f.ip < len(f.src) && f.op <= len(f.out)-fastSlack {
+			// The fast loop stopped at the last 8 bytes of the input: go on
+			// in it, over fastTail's padded copy of them.
+			continue
 		}
 		if eob, err := f.symbol(lt, dt); eob || err != nil {
 			return err
