@@ -226,7 +226,7 @@ func (c *Codec) DecodeInfo(data string) (Decoded, error) {
 // signed data.
 func (c *Codec) decodeInfo(data string, r *signing.ObjectReader) (Decoded, error) {
 	// A signed string always holds ":"; standard base64 never does.
-	if strings.Contains(data, ":") {
+	if hasColon(data) {
 		if !c.readsNew {
 			return Decoded{}, notAccepted(FormatSigned, c.cfg.Accept)
 		}
@@ -263,6 +263,13 @@ func (c *Codec) decodeSigned(data string, r *signing.ObjectReader) (Decoded, err
 		Timestamp:  ver.Timestamp,
 		Compressed: strings.HasPrefix(ver.Value, "."),
 	}, nil
+}
+
+// hasColon is strings.Contains(s, ":"), looking first at the end, where
+// a signed string has the colon before its signature.
+func hasColon(s string) bool {
+	tail := s[max(0, len(s)-100):]
+	return strings.IndexByte(tail, ':') >= 0 || strings.IndexByte(s[:len(s)-len(tail)], ':') >= 0
 }
 
 func asDict(v serializer.Value) (*serializer.Dict, error) {

@@ -168,3 +168,12 @@ func TestConfigStringHidesKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestHasColon(t *testing.T) {
+	for _, s := range []string{"", ":", "a", "a:", ":a", strings.Repeat("x", 99) + ":", strings.Repeat("x", 100) + ":",
+		":" + strings.Repeat("x", 100), ":" + strings.Repeat("x", 99), "x:" + strings.Repeat("x", 150), strings.Repeat("x", 300)} {
+		if got, want := hasColon(s), strings.Contains(s, ":"); got != want {
+			t.Errorf("hasColon(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

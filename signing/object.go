@@ -165,6 +165,9 @@ func (c *core) signObject(v serializer.Value, compress bool, ts string) (string,
 
 // decodeObject decodes a verified payload.
 func (c *core) decodeObject(payload string) (serializer.Value, error) {
+	if len(payload) > 0 && payload[0] == '.' && copiesInput(c.codec) {
+		return c.decodeCompressed(payload[1:])
+	}
 	var dst []byte
 	var pooled *[]byte // the scratch buffer the payload's bytes go to, if any
 	if copiesInput(c.codec) {
@@ -203,6 +206,34 @@ func (c *core) payloadBytes(dst []byte, payload string) ([]byte, error) {
 	}
 	return dst, err
 }
+
+// decodeCompressed is decodeObject for a compressed payload (without its
+// ".") and a serializer that copies its input: the zlib bytes and what
+// they inflate to go to one pooled pair of buffers.
+func (c *core) decodeCompressed(payload string) (serializer.Value, error) {
+	p := scratchPairs.Get().(*scratchPair)
+	z, err := b64DecodeAppend(p.z[:0], payload)
+	data := p.out[:0]
+	if err == nil {
+		data, err = inflate(data, z, c.maxDecompressed)
+	}
+	var v serializer.Value
+	if err == nil {
+		if v, err = c.codec.Unmarshal(data); err != nil {
+			err = codecError(err)
+		}
+	}
+	if cap(z) <= maxScratch && cap(data) <= maxScratch {
+		p.z, p.out = z[:0], data[:0]
+		scratchPairs.Put(p)
+	}
+	return v, err
+}
+
+// scratchPair holds the buffers of decodeCompressed.
+type scratchPair struct{ z, out []byte }
+
+var scratchPairs = sync.Pool{New: func() any { return new(scratchPair) }}
 
 // appendMarshaler is a serializer that can write into a buffer of ours
 // (serializer.JSON): signObject needs the bytes only until they are
