@@ -44,6 +44,10 @@ func newHMACSHA256NI(key []byte) *hmacSHA256NI {
 
 // mac writes the HMAC of a || b || c to out.
 func (h *hmacSHA256NI) mac(out *[sha256.Size]byte, a, b, c string) {
+	if b == "" && c == "" {
+		h.mac1(out, a)
+		return
+	}
 	st := h.inner
 	var buf [2 * sha256.BlockSize]byte
 	n := 0 // bytes waiting in buf
@@ -64,16 +68,35 @@ func (h *hmacSHA256NI) mac(out *[sha256.Size]byte, a, b, c string) {
 		}
 		n = copy(buf[:], s)
 	}
-	// Padding: 0x80, zeros, and the length in bits of ipad and message.
+	clear(buf[n+1:]) // buf may hold an earlier block's bytes
+	h.finish(out, &st, &buf, n, len(a)+len(b)+len(c))
+}
+
+// mac1 is mac of a single string (what verifying a signature asks for):
+// its whole blocks straight from s, the rest from a buffer.
+func (h *hmacSHA256NI) mac1(out *[sha256.Size]byte, s string) {
+	st := h.inner
+	m := len(s) &^ (sha256.BlockSize - 1)
+	if m > 0 {
+		sha256BlocksNI(&st, bytesOf(s[:m]))
+	}
+	var buf [2 * sha256.BlockSize]byte
+	n := copy(buf[:], s[m:])
+	h.finish(out, &st, &buf, n, len(s))
+}
+
+// finish pads the n message bytes left in buf (whose other bytes are
+// zero) with 0x80, zeros and the length in bits of ipad and the total
+// message, hashes them into the inner state st, and writes the outer
+// hash of the inner digest to out.
+func (h *hmacSHA256NI) finish(out *[sha256.Size]byte, st *[8]uint32, buf *[2 * sha256.BlockSize]byte, n, total int) {
 	end := sha256.BlockSize
 	if n >= sha256.BlockSize-8 {
 		end = 2 * sha256.BlockSize
 	}
 	buf[n] = 0x80
-	clear(buf[n+1 : end-8]) // buf may hold an earlier block's bytes
-	total := uint64(sha256.BlockSize + len(a) + len(b) + len(c))
-	binary.BigEndian.PutUint64(buf[end-8:end], total*8)
-	sha256BlocksNI(&st, buf[:end])
+	binary.BigEndian.PutUint64(buf[end-8:end], uint64(sha256.BlockSize+total)*8)
+	sha256BlocksNI(st, buf[:end])
 
 	// The outer hash: opad, then the inner digest.
 	var ob [sha256.BlockSize]byte
