@@ -17,8 +17,11 @@ import (
 // prove that the check sees each way the comparison could be replaced.
 func TestConstantTimeCompare(t *testing.T) {
 	rules := consttime.Rules{
-		ConstantTime: map[string][]string{"candidate.equal": {"crypto/subtle.ConstantTimeCompare"}},
-		MustCall:     map[string][]string{"core.verify": {"equal"}},
+		ConstantTime: map[string][]string{
+			"candidate.equal":   {"crypto/subtle.ConstantTimeCompare"},
+			"candidate.equalNI": {"crypto/subtle.ConstantTimeCompare"},
+		},
+		MustCall: map[string][]string{"core.verify": {"equal"}},
 		// What holds a signature, a MAC or what it is compared to.
 		Secrets: consttime.Names("sig", "mac", "signature", "Signature", "sum", "enc", "derived", "Sum", "expected"),
 	}
@@ -30,6 +33,9 @@ func TestConstantTimeCompare(t *testing.T) {
 		{File: "signer.go", Old: `subtle.ConstantTimeCompare(cd.mac(st, value, "", ""), bytesOf(sig)) == 1`, New: `string(cd.mac(st, value, "", "")) == sig`},
 		{File: "signer.go", Old: `subtle.ConstantTimeCompare(cd.mac(st, value, "", ""), bytesOf(sig)) == 1`, New: `strings.EqualFold(string(cd.mac(st, value, "", "")), sig)`},
 		{File: "signer.go", Old: `subtle.ConstantTimeCompare(cd.mac(st, value, "", ""), bytesOf(sig)) == 1`, New: `subtle.ConstantTimeCompare(cd.mac(st, value, "", ""), bytesOf(sig)) >= 0`},
+		{File: "signer.go", Old: `subtle.ConstantTimeCompare(enc[:], bytesOf(sig)) == 1`, New: `bytes.Equal(enc[:], bytesOf(sig))`},
+		{File: "signer.go", Old: `subtle.ConstantTimeCompare(enc[:], bytesOf(sig)) == 1`, New: `string(enc[:]) == sig`},
+		{File: "signer.go", Old: `subtle.ConstantTimeCompare(enc[:], bytesOf(sig)) == 1`, New: `subtle.ConstantTimeCompare(enc[:], bytesOf(sig)) >= 0`},
 		{File: "signer.go", Old: `len(sig) == cd.sigLen && cd.equal(value, sig)`, New: `len(sig) == cd.sigLen && cd.signature(value) == sig`},
 		{File: "signer.go", Old: `len(sig) == cd.sigLen && cd.equal(value, sig)`, New: `len(sig) == cd.sigLen && hmacEqual(value, sig)`},
 	} {

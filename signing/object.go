@@ -215,7 +215,7 @@ func (c *core) decodeCompressed(payload string) (serializer.Value, error) {
 	z, err := b64DecodeAppend(p.z[:0], payload)
 	data := p.out[:0]
 	if err == nil {
-		data, err = inflate(data, z, c.maxDecompressed)
+		data, err = inflateWith(p.tables, data, z, c.maxDecompressed)
 	}
 	var v serializer.Value
 	if err == nil {
@@ -230,10 +230,14 @@ func (c *core) decodeCompressed(payload string) (serializer.Value, error) {
 	return v, err
 }
 
-// scratchPair holds the buffers of decodeCompressed.
-type scratchPair struct{ z, out []byte }
+// scratchPair holds the buffers of decodeCompressed, and inflate tables,
+// so that one pool serves the three.
+type scratchPair struct {
+	z, out []byte
+	tables *zlibx.Tables
+}
 
-var scratchPairs = sync.Pool{New: func() any { return new(scratchPair) }}
+var scratchPairs = sync.Pool{New: func() any { return &scratchPair{tables: zlibx.NewTables()} }}
 
 // appendMarshaler is a serializer that can write into a buffer of ours
 // (serializer.JSON): signObject needs the bytes only until they are
@@ -265,7 +269,18 @@ const maxScratch = 64 << 10
 // the Adler-32 checksum and ignores bytes after the end of the stream. On
 // error it returns dst.
 func inflate(dst, z []byte, limit int) ([]byte, error) {
-	out, err := zlibx.Inflate(dst, z, limit)
+	return inflateWith(nil, dst, z, limit)
+}
+
+// inflateWith is inflate with the tables t (nil: the pool's).
+func inflateWith(t *zlibx.Tables, dst, z []byte, limit int) ([]byte, error) {
+	var out []byte
+	var err error
+	if t != nil {
+		out, err = t.Inflate(dst, z, limit)
+	} else {
+		out, err = zlibx.Inflate(dst, z, limit)
+	}
 	switch {
 	case err == nil:
 		return out, nil

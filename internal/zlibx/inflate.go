@@ -44,13 +44,15 @@ type decoder struct {
 // symbol of both codes, rounded up to a power of two.
 const bucketCap = 512
 
-var decoders = sync.Pool{New: func() any {
+var decoders = sync.Pool{New: func() any { return newDecoder() }}
+
+func newDecoder() *decoder {
 	d := new(decoder)
 	d.lit.entries = d.litEntries[:]
 	d.dist.entries = d.distEntries[:]
 	d.codeLen.entries = d.codeEntries[:]
 	return d
-}}
+}
 
 // inflater is the state of one Inflate call.
 type inflater struct {
@@ -85,10 +87,30 @@ type inflater struct {
 // all when dst has room for the output and 266 bytes more, the slack its
 // fast loop writes in).
 func Inflate(dst, src []byte, limit int) ([]byte, error) {
+	return inflate(dst, src, limit, nil)
+}
+
+// A Tables holds the decoding tables of dynamic blocks for Tables.Inflate,
+// which a caller keeping its own per-call state (in a pool of its own, say)
+// can hold there instead of Inflate taking them from a pool of this
+// package's on every call. A Tables must not be used by two calls at once.
+type Tables struct{ d *decoder }
+
+// NewTables returns decoding tables for Tables.Inflate.
+func NewTables() *Tables { return &Tables{d: newDecoder()} }
+
+// Inflate is Inflate with the tables t.
+func (t *Tables) Inflate(dst, src []byte, limit int) ([]byte, error) {
+	return inflate(dst, src, limit, t.d)
+}
+
+// inflate is Inflate, with the tables dec or, when dec is nil, tables from
+// the pool once a dynamic block needs them.
+func inflate(dst, src []byte, limit int, dec *decoder) ([]byte, error) {
 	if limit < 0 {
 		limit = math.MaxInt
 	}
-	f := inflater{src: src, base: len(dst), max: math.MaxInt, limit: limit}
+	f := inflater{src: src, base: len(dst), max: math.MaxInt, limit: limit, dec: dec}
 	if limit <= math.MaxInt-len(dst) {
 		f.max = len(dst) + limit
 	}
@@ -117,7 +139,7 @@ func Inflate(dst, src []byte, limit int) ([]byte, error) {
 	f.op = len(buf)
 
 	err := f.blocks()
-	if f.dec != nil {
+	if f.dec != nil && dec == nil {
 		decoders.Put(f.dec)
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -56,6 +57,33 @@ func TestInflateMatchesCompressZlib(t *testing.T) {
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("input %d, %s: Inflate disagrees with compress/zlib: %v", i, compressConfigs[j], err)
 			}
+		}
+	}
+}
+
+// TestTablesInflate checks that Tables.Inflate, one Tables reused from
+// stream to stream (valid and corrupt ones in turn), gives what Inflate
+// gives.
+func TestTablesInflate(t *testing.T) {
+	tables := NewTables()
+	var streams [][]byte
+	for _, c := range craftCases() {
+		streams = append(streams, c.stream)
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	for range 200 {
+		in := randomBytes(r, r.IntN(3000))
+		for i := range in {
+			in[i] %= byte(2 + r.IntN(60)) // skewed, for dynamic blocks
+		}
+		streams = append(streams, Deflate(nil, in))
+	}
+	streams = append(streams, mustHex(sessionStream))
+	for i, z := range streams {
+		want, werr := Inflate(nil, z, 1<<20)
+		got, err := tables.Inflate(nil, z, 1<<20)
+		if !bytes.Equal(got, want) || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+			t.Fatalf("stream %d: Tables.Inflate = %d bytes, %v; Inflate = %d bytes, %v", i, len(got), err, len(want), werr)
 		}
 	}
 }
