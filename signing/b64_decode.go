@@ -43,12 +43,20 @@ func b64DecodeData(dst []byte, s string) ([]byte, bool) {
 	case 3:
 		n += 2
 	}
-	// Three bytes of slack: a step stores eight bytes and keeps six, the
-	// last one stores four and may keep one.
-	dst = slices.Grow(dst, n+3)
-	out := dst[len(dst) : len(dst)+n+3]
+	// Four bytes of slack: a vector step stores sixteen bytes and keeps
+	// twelve, a step here stores eight and keeps six, the last one stores
+	// four and may keep one.
+	dst = slices.Grow(dst, n+4)
+	out := dst[len(dst) : len(dst)+n+4]
 	t0, t1, t2, t3 := &b64Quad[0], &b64Quad[1], &b64Quad[2], &b64Quad[3]
 	o, i := 0, 0
+	if haveB64SSSE3 && len(s) >= 16 {
+		k, ok := b64DecodeSSSE3(out, s)
+		if !ok {
+			return dst, false
+		}
+		o, i = k, k/12*16
+	}
 	for ; i+8 <= len(s); i += 8 {
 		q := s[i : i+8]
 		x := t0[q[0]] | t1[q[1]] | t2[q[2]] | t3[q[3]]

@@ -192,6 +192,20 @@ func FuzzB64Decode(f *testing.F) {
 // and with a byte outside the alphabet at every position, which it must
 // leave to the lenient decoder.
 func TestB64DecodeDataMatchesLenient(t *testing.T) {
+	t.Run("go", func(t *testing.T) {
+		defer func(v bool) { haveB64SSSE3 = v }(haveB64SSSE3)
+		haveB64SSSE3 = false
+		testB64DecodeDataMatchesLenient(t)
+	})
+	t.Run("vector", func(t *testing.T) {
+		if !haveB64SSSE3 {
+			t.Skip("no SSSE3 (or a purego build): base64 decodes in Go")
+		}
+		testB64DecodeDataMatchesLenient(t)
+	})
+}
+
+func testB64DecodeDataMatchesLenient(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	const url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -225,6 +239,50 @@ func TestB64DecodeDataMatchesLenient(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestB64DecodeDataEveryByte puts every byte value at positions inside
+// and after the 16-character vector chunks, on the vector path (where the
+// CPU has it) and on the path in Go: only the 64 data characters of
+// either alphabet may be decoded, to what the lenient decoder gives.
+func TestB64DecodeDataEveryByte(t *testing.T) {
+	const url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	r := rand.New(rand.NewPCG(5, 6))
+	base := make([]byte, 50) // three chunks and a tail of two
+	for i := range base {
+		base[i] = url[r.IntN(len(url))]
+	}
+	run := func(t *testing.T) {
+		for c := range 256 {
+			data := b64Table[c] < 64
+			for _, pos := range []int{0, 5, 15, 16, 30, 47, 48, 49} {
+				in := slices.Clone(base)
+				in[pos] = byte(c)
+				got, ok := b64DecodeData(nil, string(in))
+				if ok != data {
+					t.Fatalf("byte %#02x at %d: ok = %v, want %v", c, pos, ok, data)
+				}
+				if !ok {
+					continue
+				}
+				want, err := b64DecodeWith(nil, string(in), &b64Table, true)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("byte %#02x at %d: %x, the lenient decoder gives %x, %v", c, pos, got, want, err)
+				}
+			}
+		}
+	}
+	t.Run("go", func(t *testing.T) {
+		defer func(v bool) { haveB64SSSE3 = v }(haveB64SSSE3)
+		haveB64SSSE3 = false
+		run(t)
+	})
+	t.Run("vector", func(t *testing.T) {
+		if !haveB64SSSE3 {
+			t.Skip("no SSSE3 (or a purego build): base64 decodes in Go")
+		}
+		run(t)
+	})
 }
 
 func TestB64EncodeMatchesStdlib(t *testing.T) {
