@@ -44,9 +44,10 @@ go test -race -count=1 -json ./... | /usr/bin/python3 scripts/gotest-summary.py 
 
 step "without the SIMD paths: the purego build and other architectures"
 # On amd64, signing takes HMAC-SHA256 on the CPU's SHA extensions
-# (sha256ni_amd64.s) and zlibx sums Adler-32 with SSSE3 (adler32_amd64.s)
-# when the CPU has them; the purego tag gives the paths in Go that other
-# CPUs take, against the same Django vectors.
+# (sha256ni_amd64.s) and decodes base64 with SSSE3 (b64_amd64.s), and zlibx
+# sums Adler-32 with SSSE3 (adler32_amd64.s), when the CPU has them; the
+# purego tag gives the paths in Go that other CPUs take, against the same
+# Django vectors.
 go test -count=1 -tags purego ./signing ./internal/zlibx ./djangosess
 GOARCH=arm64 go vet ./signing ./internal/zlibx
 GOARCH=386 go vet ./signing ./internal/zlibx ./serializer/...
