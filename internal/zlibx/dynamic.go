@@ -24,7 +24,19 @@ func (f *inflater) dynamic(d *decoder) error {
 		bits >>= 3
 		nbits -= 3
 	}
-	if clens == ([numCodeLen]uint8{}) {
+	// The symbols by length, in symbol order (buckets of 32).
+	var csorted [8 * 32]uint16
+	var ccount, cfirst [maxCodeLen + 1]uint32
+	for s, l := range clens {
+		l &= 7
+		csorted[(uint32(l)*32+ccount[l])&(8*32-1)] = uint16(s)
+		ccount[l]++
+	}
+	for l := range 8 {
+		cfirst[l] = uint32(l) * 32
+	}
+	nc := numCodeLen - ccount[0]
+	if nc == 0 {
 		// No code length codes at all. zlib accepts this code and then
 		// reads every length as 0 from one bit each, failing for the
 		// missing end-of-block code, or for truncation first.
@@ -39,7 +51,7 @@ func (f *inflater) dynamic(d *decoder) error {
 		return f.corrupt(reasonNoEOB)
 	}
 	cl := &d.codeLen
-	if !cl.buildCodeLen(&clens) {
+	if !cl.buildSorted(csorted[:], &cfirst, 0, &ccount, codeTemplate[:], codeRootMax, true) {
 		f.ip, f.bits, f.nbits = ip, bits, nbits
 		return f.corrupt(reasonCodeLens)
 	}
@@ -135,53 +147,6 @@ func (f *inflater) dynamic(d *decoder) error {
 		return f.corrupt(reasonDistLens)
 	}
 	return nil
-}
-
-// buildCodeLen makes t decode the code length code whose lengths (at most
-// 7 bits, not all zero) are clens, as build would: a complete code only
-// (zlib's inflate_table refuses an incomplete one for this code), its root
-// table as wide as its longest code. Nineteen symbols need none of
-// buildSorted's sorting: the canonical codes of each length are handed
-// out in symbol order, and each code fills its entries directly.
-func (t *huffTable) buildCodeLen(clens *[numCodeLen]uint8) bool {
-	// The number of codes of each length, eight bits per length.
-	var counts uint64
-	for _, l := range clens {
-		counts += 1 << (8 * (l & 7))
-	}
-	// The Kraft sum of a complete code of at most 7 bits is 2^7. The first
-	// canonical code of each length (RFC 1951 section 3.2.2).
-	var next [8]uint32
-	kraft, code, prev := uint32(0), uint32(0), uint32(0)
-	maxLen := uint(0)
-	for l := uint(1); l <= 7; l++ {
-		c := uint32(counts>>(8*l)) & 0xff
-		kraft += c << (7 - l)
-		code = (code + prev) << 1
-		next[l] = code
-		prev = c
-		if c != 0 {
-			maxLen = l
-		}
-	}
-	if kraft != 1<<7 {
-		return false // over-subscribed or incomplete
-	}
-	t.root = maxLen
-	entries := (*[codeEntries]uint32)(t.entries)
-	size := uint32(1) << maxLen
-	for s, l := range clens {
-		if l == 0 {
-			continue
-		}
-		l &= 7
-		e := codeTemplate[s] | uint32(l)
-		for x := reverse(next[l], uint(l)); x < size; x += 1 << l {
-			entries[x&(codeEntries-1)] = e
-		}
-		next[l]++
-	}
-	return true
 }
 
 // refill returns the bit buffer (bits, nbits) with at least 56 bits,
