@@ -192,16 +192,22 @@ func FuzzB64Decode(f *testing.F) {
 // and with a byte outside the alphabet at every position, which it must
 // leave to the lenient decoder.
 func TestB64DecodeDataMatchesLenient(t *testing.T) {
+	onB64Paths(t, testB64DecodeDataMatchesLenient)
+}
+
+// onB64Paths runs f on b64DecodeData's path in Go and, where the CPU has
+// it, on its vector path.
+func onB64Paths(t *testing.T, f func(t *testing.T)) {
 	t.Run("go", func(t *testing.T) {
 		defer func(v bool) { haveB64SSSE3 = v }(haveB64SSSE3)
 		haveB64SSSE3 = false
-		testB64DecodeDataMatchesLenient(t)
+		f(t)
 	})
 	t.Run("vector", func(t *testing.T) {
 		if !haveB64SSSE3 {
 			t.Skip("no SSSE3 (or a purego build): base64 decodes in Go")
 		}
-		testB64DecodeDataMatchesLenient(t)
+		f(t)
 	})
 }
 
@@ -272,17 +278,7 @@ func TestB64DecodeDataEveryByte(t *testing.T) {
 			}
 		}
 	}
-	t.Run("go", func(t *testing.T) {
-		defer func(v bool) { haveB64SSSE3 = v }(haveB64SSSE3)
-		haveB64SSSE3 = false
-		run(t)
-	})
-	t.Run("vector", func(t *testing.T) {
-		if !haveB64SSSE3 {
-			t.Skip("no SSSE3 (or a purego build): base64 decodes in Go")
-		}
-		run(t)
-	})
+	onB64Paths(t, run)
 }
 
 func TestB64EncodeMatchesStdlib(t *testing.T) {
