@@ -108,13 +108,13 @@ def main():
     for ver, _ in envs:
         d = dj[(ver, "json")]
         rows.append(("Django %s SessionStore.decode" % d["django"], "%.0f ns" % d["decode_ns"],
-                     "djangosess **%.1f×** faster" % (d["decode_ns"] / dec)))
+                     "djangosess **%.2f×** faster" % (d["decode_ns"] / dec)))
         rows.append(("Django %s SessionStore.encode" % d["django"], "%.0f ns" % d["encode_ns"],
-                     "djangosess **%.1f×** faster" % (d["encode_ns"] / enc)))
+                     "djangosess **%.2f×** faster" % (d["encode_ns"] / enc)))
         if (ver, "pickle") in dj:
             d = dj[(ver, "pickle")]
             rows.append(("Django %s SessionStore.decode, PickleSerializer" % d["django"], "%.0f ns" % d["decode_ns"],
-                         "djangosess **%.1f×** faster" % (d["decode_ns"] / decp)))
+                         "djangosess **%.2f×** faster" % (d["decode_ns"] / decp)))
 
     # django-redis: the session dict as DefaultClient stores it (pickle
     # protocol 4, no compression), decoded by Go and by django-redis.
@@ -128,7 +128,7 @@ def main():
             dr = d
     rows.append(("Go decode, django-redis session value", "%.0f ns" % gr["BenchmarkCacheValueDecodeSession"], ""))
     rows.append(("django-redis 5.2 DefaultClient.decode, same value", "%.0f ns" % dr["decode_ns"],
-                 "djangosess **%.1f×** faster" % (dr["decode_ns"] / gr["BenchmarkCacheValueDecodeSession"])))
+                 "djangosess **%.2f×** faster" % (dr["decode_ns"] / gr["BenchmarkCacheValueDecodeSession"])))
 
     with tempfile.TemporaryDirectory() as tmp:
         binary = os.path.join(tmp, "djangosess")
@@ -140,7 +140,7 @@ def main():
         tpy = wall([PY, os.path.join(ROOT, "bench", "django_bench.py"), "decode-lines", lines], repeat=1)
         rows.append(("`djangosess decode --lines`, %d sessions, whole process" % args.lines, "%.3f s" % tgo, ""))
         rows.append(("Python + Django 3.2 decoding the same file, whole process", "%.3f s" % tpy,
-                     "djangosess **%.1f×** faster" % (tpy / tgo)))
+                     "djangosess **%.2f×** faster" % (tpy / tgo)))
 
     print("| measurement | time | ratio |")
     print("|---|---|---|")
