@@ -36,13 +36,7 @@ func b64DecodeData(dst []byte, s string) ([]byte, bool) {
 	if len(s)%4 == 1 {
 		return dst, false
 	}
-	n := len(s) / 4 * 3
-	switch len(s) % 4 {
-	case 2:
-		n++
-	case 3:
-		n += 2
-	}
+	n := len(s) * 6 / 8 // 1 or 2 bytes for a group of 2 or 3 characters
 	// Four bytes of slack: a vector step stores sixteen bytes and keeps
 	// twelve, a step here stores eight and keeps six, the last one stores
 	// four and may keep one.

@@ -25,7 +25,7 @@ const (
 func (f *inflater) codes(lt, dt *huffTable) error {
 	for {
 		var status int
-		tail := f.ip > len(f.src)-8 && f.ip < len(f.src)
+		tail := f.atTail()
 		if tail {
 			status = f.fastTail(lt, dt)
 		} else {
@@ -48,7 +48,7 @@ func (f *inflater) codes(lt, dt *huffTable) error {
 				continue
 			}
 		}
-		if !tail && f.ip > len(f.src)-8 && f.ip < len(f.src) && f.op <= len(f.out)-fastSlack {
+		if !tail && f.atTail() && f.op <= len(f.out)-fastSlack {
 			// The fast loop stopped at the last 8 bytes of the input: go on
 			// in it, over fastTail's padded copy of them.
 			continue
@@ -58,6 +58,10 @@ func (f *inflater) codes(lt, dt *huffTable) error {
 		}
 	}
 }
+
+// atTail reports whether fewer than 8 bytes of the input are left to
+// load, but some are: the place for fastTail.
+func (f *inflater) atTail() bool { return f.ip > len(f.src)-8 && f.ip < len(f.src) }
 
 // fastTail runs the fast loop over the last (fewer than 8) bytes of the
 // input followed by zero bytes, as refill pads them: the end of a stream
