@@ -5,14 +5,14 @@
 #
 #   inflate   internal/zlibx.Inflate   libdeflate, zlib (Python's zlib.decompress)
 #   deflate   internal/zlibx.Deflate   libdeflate levels 1 and 6, zlib level 6 (Python's zlib.compress)
-#   HMAC      crypto/hmac SHA-256      OpenSSL (Python's hmac)
+#   HMAC      signing.SaltedMAC        OpenSSL (Python's hmac)
 #   JSON      serializer.JSON          simdjson, tokenizing only (no Python values)
 #
 #   bench/c_parts.sh          # from the repository root
 #
 # It installs gcc, g++ and the libraries' -dev packages from Debian when
-# their headers are missing. Each time is the best of five windows, on
-# both sides. The C programs are bench/cparts/parts.c and json.cpp.
+# their headers are missing. Each time is the best of 60 short windows
+# (a few to 20 ms), on both sides, as in bench/compare.py. The C programs are bench/cparts/parts.c and json.cpp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +57,8 @@ while read -r name t n; do ns[$name]=$t size[$name]=$n; done < <(
 simd=""
 for k in "${!ns[@]}"; do case $k in json/simdjson-*) simd=$k ;; esac; done
 
-# Go: best of five runs of 300 ms (and the compressed size deflate reports).
-go test -run '^$' -bench '(Decode|Encode)Parts/(hmac|inflate|json|deflate)$' -benchtime 300ms -count 5 ./djangosess >"$tmp/go.txt"
+# Go: best of 60 runs of 20 ms (and the compressed size deflate reports).
+go test -run '^$' -bench '(Decode|Encode)Parts/(hmac|inflate|json|deflate)$' -benchtime 20ms -count 60 ./djangosess >"$tmp/go.txt"
 while read -r name t n; do ns[$name]=$t size[$name]=$n; done < <(
   awk '/^Benchmark/ { sub(/-[0-9]+$/, "", $1); if (!($1 in b) || $3 < b[$1]) b[$1] = $3
                       z[$1] = ($6 == "zbytes") ? $5 : 0 }

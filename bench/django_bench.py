@@ -1,8 +1,10 @@
 """Django's side of djangosess's benchmarks. Runs under /usr/bin/python3 with
 the Django to measure on PYTHONPATH.
 
-  django_bench.py codec ITER             time SessionStore.decode/encode of the
-                                         typical session; prints JSON (ns/op)
+  django_bench.py codec ITER [REPEAT]    time SessionStore.decode/encode of the
+                                         typical session: the best ns/op of
+                                         REPEAT (default 5) runs of ITER calls;
+                                         prints JSON
   django_bench.py make-lines N FILE      write N encoded typical sessions (one
                                          per line), made by Django itself
   django_bench.py decode-lines FILE      decode every line with SessionStore.decode
@@ -75,6 +77,7 @@ def main():
     s = Store()
     if cmd == "codec":
         iters = int(sys.argv[2])
+        repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 5
         data = typical()
         enc = s.encode(data)
         assert serializer == "pickle" or enc.startswith("."), "typical session must compress"
@@ -82,8 +85,8 @@ def main():
         out = {
             "django": django.get_version(),
             "serializer": serializer,
-            "decode_ns": best_ns(lambda: s.decode(enc), iters),
-            "encode_ns": best_ns(lambda: s.encode(data), iters),
+            "decode_ns": best_ns(lambda: s.decode(enc), iters, repeat),
+            "encode_ns": best_ns(lambda: s.encode(data), iters, repeat),
             "encoded": enc,
         }
         print(json.dumps(out))

@@ -2,14 +2,14 @@
 (serializer/cachevalue). Runs under /usr/bin/python3 (django-redis 5.2,
 system Django 3.2; any Django on PYTHONPATH works).
 
-    /usr/bin/python3 bench/django_redis_bench.py [--compressor none|zlib|lzma] [--iters N]
+    /usr/bin/python3 bench/django_redis_bench.py [--compressor none|zlib|lzma] [--iters N] [--repeat K]
 
 Builds the session the Go benchmark decodes, encodes it with django-redis's
 DefaultClient.encode (PickleSerializer at its default protocol 4, the given
 compressor), and times DefaultClient.decode of those bytes (int() attempt,
 decompress, pickle.loads) and, for reference, pickle.loads alone. Prints
 JSON: the bytes (base64, to check they are the ones Go decodes) and the best
-ns/op of 5 runs.
+ns/op of K runs (default 5) of N calls.
 """
 import argparse
 import base64
@@ -56,6 +56,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--compressor", default="none", choices=sorted(COMPRESSORS))
     ap.add_argument("--iters", type=int, default=100000)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     import django
@@ -71,8 +72,8 @@ def main():
     print(json.dumps({
         "compressor": args.compressor,
         "bytes_b64": base64.b64encode(data).decode(),
-        "decode_ns": best_ns(lambda: client.decode(data), args.iters),
-        "pickle_loads_ns": best_ns(lambda: pickle.loads(raw), args.iters),
+        "decode_ns": best_ns(lambda: client.decode(data), args.iters, args.repeat),
+        "pickle_loads_ns": best_ns(lambda: pickle.loads(raw), args.iters, args.repeat),
     }))
 
 
