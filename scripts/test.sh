@@ -5,7 +5,7 @@
 # checks, every Go test with the race detector, a short run of every fuzz
 # target, and one pass of every benchmark.
 #
-#   FUZZTIME=10s  how long each fuzz target runs (0 skips fuzzing)
+#   FUZZTIME=5s   how long each fuzz target runs (0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -58,7 +58,7 @@ step "100,000-session migration chain (real Django, no -race)"
 # back by the newest Django; each hop logs its rate.
 DJANGOSESS_CHAIN_N=25000 go test -count=1 -run '^TestChain$' -v ./djangosess/transfer/
 
-fuzztime=${FUZZTIME:-10s}
+fuzztime=${FUZZTIME:-5s}
 if [ "$fuzztime" != 0 ]; then
   step "fuzzing, $fuzztime per target"
   for pkg in $(go list ./...); do
