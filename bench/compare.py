@@ -21,7 +21,7 @@ default), so the best of 60 windows. Short windows matter on a shared
 virtual machine whose speed swings from one moment to the next: a window of
 0.3 s seldom falls in a quiet stretch, and then the best times say as much
 about the neighbours as about the code. On such a machine, two runs with
-five windows of 0.3 s gave a decode / parts ratio of 1.33 and 1.04; four
+five windows of 0.3 s gave a decode / parts ratio of 1.33 and 1.04; eight
 runs with these windows, 1.13 to 1.21. Reporting the best of repeated runs
 is what Python's timeit recommends too. Go's garbage collector still runs
 about once a window, and the decode benchmark is no faster with it off
@@ -29,8 +29,9 @@ about once a window, and the decode benchmark is no faster with it off
 interleave Go and Django, each running the Go benchmarks and then every
 Django, so that a machine whose speed drifts during the run slows both
 sides alike; each time reported is its best over the rounds. The former
-method, five windows of 0.3 s a round, is
---benchtime 300ms --count 5 --django-iters 20000.
+method, five windows of 0.3 s a round, is close to
+--benchtime 300ms --count 5 --django-iters 20000 (which still spreads each
+Go benchmark's five windows over a round).
 """
 import argparse
 import json
