@@ -61,13 +61,13 @@ def django_envs():
 
 def go_test_binary(pkg, tmp):
     """Builds the test binary of pkg (e.g. "./djangosess") in tmp and returns its path."""
-    path = os.path.join(tmp, pkg.strip("./").replace("/", "_") + ".test")
+    path = os.path.join(tmp, os.path.normpath(pkg).replace("/", "_") + ".test")
     subprocess.run(["go", "test", "-c", "-o", path, pkg], cwd=ROOT, check=True)
     return path
 
 
 def go_bench(binary, pkg, pattern, benchtime, count, best=None, slices=5):
-    """Runs the Go benchmarks count times each and folds their ns/op into best (name → min).
+    """Runs the Go benchmarks of pkg's test binary count times each and folds their ns/op into best (name → min).
 
     The count is split into slices runs of the binary, each running every
     benchmark in turn, so that the windows of one benchmark are spread over
@@ -79,7 +79,7 @@ def go_bench(binary, pkg, pattern, benchtime, count, best=None, slices=5):
     for _ in range(max(1, count // per)):
         out = subprocess.run(
             [binary, "-test.run", "^$", "-test.bench", pattern, "-test.benchtime", benchtime, "-test.count", str(per)],
-            cwd=os.path.join(ROOT, pkg), check=True, capture_output=True, text=True).stdout
+            cwd=os.path.normpath(os.path.join(ROOT, pkg)), check=True, capture_output=True, text=True).stdout
         for m in re.finditer(r"^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", out, re.M):
             name, ns = m.group(1), float(m.group(2))
             best[name] = min(ns, best.get(name, ns))
@@ -128,7 +128,7 @@ def run(args, bins):
     cachevalue_test = go_test_binary("./serializer/cachevalue", bins)
     go, dj = {}, {}
     for _ in range(args.rounds):
-        go_bench(codec_test, "djangosess", "^(BenchmarkCodecDecode|BenchmarkCodecDecodePickle|BenchmarkCodecEncode|BenchmarkDecodeParts)$",
+        go_bench(codec_test, "./djangosess", "^(BenchmarkCodecDecode|BenchmarkCodecDecodePickle|BenchmarkCodecEncode|BenchmarkDecodeParts)$",
                  args.benchtime, args.count, go)
         for ver, env in envs:
             for ser in ("json", "pickle"):
@@ -158,7 +158,7 @@ def run(args, bins):
     # protocol 4, no compression), decoded by Go and by django-redis.
     gr, dr = {}, None
     for _ in range(args.rounds):
-        go_bench(cachevalue_test, "serializer/cachevalue", "^BenchmarkCacheValueDecodeSession$", args.benchtime, args.count, gr)
+        go_bench(cachevalue_test, "./serializer/cachevalue", "^BenchmarkCacheValueDecodeSession$", args.benchtime, args.count, gr)
         r = subprocess.run([PY, os.path.join(ROOT, "bench", "django_redis_bench.py"), "--iters", str(6 * args.django_iters), "--repeat", str(args.count)],
                            check=True, capture_output=True, text=True)
         d = json.loads(r.stdout)
