@@ -139,11 +139,8 @@ func NewSaltedMAC(keySalt string, secret []byte, algorithm string) (*SaltedMAC, 
 	if err != nil {
 		return nil, err
 	}
-	m := &SaltedMAC{a: a, key: a.deriveKey(keySalt, secret)}
-	if a.name == "sha256" && haveSHANI {
-		m.ni = newHMACSHA256NI(m.key)
-	}
-	return m, nil
+	key := a.deriveKey(keySalt, secret)
+	return &SaltedMAC{a: a, key: key, ni: niFor(a, key)}, nil
 }
 
 // Sum returns salted_hmac(keySalt, value, secret, algorithm).digest().

@@ -22,6 +22,15 @@ var sha256IV = [8]uint32{
 	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 }
 
+// niFor returns the SHA-extensions HMAC keyed with key when a is sha256
+// and the CPU has the extensions, and nil otherwise (crypto/hmac then).
+func niFor(a *algorithm, key []byte) *hmacSHA256NI {
+	if a.name != "sha256" || !haveSHANI {
+		return nil
+	}
+	return newHMACSHA256NI(key)
+}
+
 // newHMACSHA256NI returns HMAC-SHA256 keyed with key. It must only be
 // called when haveSHANI is true.
 func newHMACSHA256NI(key []byte) *hmacSHA256NI {

@@ -145,8 +145,7 @@ func newCandidate(keyIndex int, a *algorithm, derived []byte) *candidate {
 		alg:      a,
 		sigLen:   base64.RawURLEncoding.EncodedLen(a.size),
 	}
-	if a.name == "sha256" && haveSHANI {
-		cd.ni = newHMACSHA256NI(derived)
+	if cd.ni = niFor(a, derived); cd.ni != nil {
 		cd.pool.New = func() any { return new(macState) }
 		return cd
 	}
