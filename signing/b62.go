@@ -66,26 +66,14 @@ func B62Decode(s string) (int64, error) {
 		s = s[1:]
 	}
 	var u uint64
-	if len(s) <= 10 {
-		// 62^10 < 2^63: no overflow to check for (a timestamp is 6).
-		for i := range len(s) {
-			d := b62Index[s[i]]
-			if d == 0xff {
-				return 0, malformed("base62: invalid character %q", s[i])
-			}
-			u = u*62 + uint64(d)
-		}
-		if neg {
-			return -int64(u), nil
-		}
-		return int64(u), nil
-	}
 	for i := range len(s) {
 		d := b62Index[s[i]]
 		if d == 0xff {
 			return 0, malformed("base62: invalid character %q", s[i])
 		}
-		if u > (math.MaxUint64-uint64(d))/62 {
+		// 62^10 < 2^63: the first ten digits cannot overflow (a
+		// timestamp has six), so only later ones are checked.
+		if i >= 10 && u > (math.MaxUint64-uint64(d))/62 {
 			return 0, malformed("base62: value out of range")
 		}
 		u = u*62 + uint64(d)
